@@ -1,0 +1,110 @@
+/** One Generate press: its request, the images as they arrive, and how it ended. */
+import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
+import type { UserMessage } from '../api/errors';
+
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'failed' | 'cancelled';
+
+export interface ShownImage {
+  /** Blob URL; revoked when the run is dropped. */
+  url: string;
+  blob: Blob;
+  index: number;
+  revisedPrompt?: string;
+}
+
+export interface PartialImage {
+  url: string;
+  blob: Blob;
+  partialIndex: number;
+}
+
+let nextId = 1;
+
+export class RunState {
+  readonly id = nextId++;
+  readonly prompt: string;
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly streamed: boolean;
+  readonly expected: number;
+  readonly notes: string[];
+  readonly startedAt: number;
+
+  status = $state<RunStatus>('running');
+  /** Phase text while running ("Waiting for the first partial image…"). */
+  phase = $state('Sending request…');
+  endedAt = $state<number | null>(null);
+  images = $state.raw<ShownImage[]>([]);
+  /** The newest partial image; kept when the stream breaks. */
+  partial = $state.raw<PartialImage | null>(null);
+  partialsSeen = $state(0);
+  echoed = $state.raw<EchoedParams>({});
+  usage = $state.raw<ImageUsage | null>(null);
+  error = $state.raw<UserMessage | null>(null);
+  retryNote = $state<string | null>(null);
+
+  readonly controller = new AbortController();
+
+  constructor(init: {
+    prompt: string;
+    model: string;
+    body: Record<string, unknown>;
+    streamed: boolean;
+    expected: number;
+    notes: string[];
+    now: number;
+  }) {
+    this.prompt = init.prompt;
+    this.model = init.model;
+    this.body = init.body;
+    this.streamed = init.streamed;
+    this.expected = init.expected;
+    this.notes = init.notes;
+    this.startedAt = init.now;
+    this.phase = init.streamed ? 'Waiting for the first image data…' : 'Generating… the images arrive together.';
+  }
+
+  /** Applies one event from the API. */
+  apply(ev: GenerationEvent): void {
+    this.retryNote = null;
+    if (ev.kind === 'partial') {
+      const previous = this.partial;
+      this.partial = { url: URL.createObjectURL(ev.image), blob: ev.image, partialIndex: ev.partialIndex };
+      if (previous) URL.revokeObjectURL(previous.url);
+      this.partialsSeen++;
+      this.phase = `Partial image ${ev.partialIndex + 1} received; refining…`;
+      this.echoed = ev.echoed;
+    } else if (ev.kind === 'image') {
+      const shown: ShownImage = {
+        url: URL.createObjectURL(ev.image),
+        blob: ev.image,
+        index: ev.index,
+        revisedPrompt: ev.revisedPrompt,
+      };
+      this.images = [...this.images, shown];
+      this.echoed = ev.echoed;
+      this.phase = this.expected > 1 ? `${this.images.length} of ${this.expected} images` : 'Final image received';
+    } else {
+      this.usage = ev.usage;
+      if (Object.keys(ev.echoed).length) this.echoed = ev.echoed;
+    }
+  }
+
+  finish(status: RunStatus, now: number, error: UserMessage | null = null): void {
+    this.status = status;
+    this.endedAt = now;
+    this.error = error;
+    // A finished run shows its final images; the last partial stays only when nothing better arrived.
+    if (status === 'complete' && this.partial) {
+      URL.revokeObjectURL(this.partial.url);
+      this.partial = null;
+    }
+  }
+
+  /** Frees every Blob URL this run made. */
+  dispose(): void {
+    if (this.status === 'running') this.controller.abort();
+    for (const img of this.images) URL.revokeObjectURL(img.url);
+    if (this.partial) URL.revokeObjectURL(this.partial.url);
+  }
+}

@@ -1,0 +1,135 @@
+/** The Generate studio: options, the runs they start, and cancellation. */
+import { buildGenerationRequest } from '../api/builders';
+import type { Connection } from '../api/client';
+import { describeError, isAbortError, StreamError } from '../api/errors';
+import { generateImages } from '../api/images';
+import { DEFAULT_OPTIONS, fitOptions, validateGenerate, visibleFields, type GenerateOptions } from '../models/options';
+import { effectiveLifecycle, isoDay, lifecycleWarning, resolveModel, type ServerModel } from '../models/resolve';
+import { RunState } from './run.svelte';
+
+const OPTIONS_KEY = 'atelier.studio.v1';
+/** Keep this many finished runs on screen; older ones release their images. */
+const MAX_RUNS = 12;
+
+export interface StudioDeps {
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  stallMs?: number;
+}
+
+export class StudioState {
+  options = $state<GenerateOptions>({ ...DEFAULT_OPTIONS, model: '' });
+  runs = $state.raw<RunState[]>([]);
+  serverModels = $state.raw<ServerModel[] | null>(null);
+
+  profile = $derived(resolveModel(this.options.model));
+  fields = $derived(visibleFields(this.profile, this.options));
+  validation = $derived(validateGenerate(this.profile, this.options));
+  request = $derived(buildGenerationRequest(this.profile, this.options));
+  lifecycle = $derived(
+    effectiveLifecycle(
+      this.profile,
+      this.serverModels?.find((m) => m.id === this.options.model.trim()),
+      isoDay(new Date()),
+    ),
+  );
+  warning = $derived(lifecycleWarning(this.profile, this.lifecycle));
+  /** true/false when the key's model list is known, null otherwise. */
+  visibleToKey = $derived(this.serverModels ? this.serverModels.some((m) => m.id === this.options.model.trim()) : null);
+  busy = $derived(this.runs.some((r) => r.status === 'running'));
+
+  private readonly deps: StudioDeps;
+
+  constructor(deps: StudioDeps = {}) {
+    this.deps = deps;
+  }
+
+  /** Restores the last options (the prompt too: a reload must not lose a draft). */
+  load(defaultModel: string): void {
+    let saved: Partial<GenerateOptions> | null = null;
+    try {
+      const raw = globalThis.localStorage?.getItem(OPTIONS_KEY);
+      saved = raw ? (JSON.parse(raw) as Partial<GenerateOptions>) : null;
+    } catch {
+      saved = null;
+    }
+    const merged = { ...DEFAULT_OPTIONS, model: defaultModel, ...(saved ?? {}) } as GenerateOptions;
+    this.options = fitOptions(resolveModel(merged.model || defaultModel), merged);
+  }
+
+  persist(): void {
+    try {
+      globalThis.localStorage?.setItem(OPTIONS_KEY, JSON.stringify(this.options));
+    } catch {
+      // Storage full or blocked: options still hold for this page.
+    }
+  }
+
+  /** Switches model, keeping every choice the new model accepts. */
+  setModel(id: string): void {
+    const profile = resolveModel(id);
+    this.options = { ...fitOptions(profile, { ...this.options, model: id }), model: id };
+  }
+
+  update(patch: Partial<GenerateOptions>): void {
+    const next = { ...this.options, ...patch };
+    // Transparency needs png/webp: picking another format drops it rather than leaving an impossible pair.
+    if (patch.format && next.background === 'transparent' && !this.profile.transparentFormats.includes(next.format))
+      next.background = 'auto';
+    this.options = next;
+  }
+
+  /** Starts a run. Returns null (and sends nothing) when the options are invalid. */
+  generate(conn: Connection): RunState | null {
+    if (!this.validation.ok || this.busy) return null;
+    const now = this.deps.now ?? Date.now;
+    const req = this.request;
+    const run = new RunState({
+      prompt: this.options.prompt,
+      model: this.options.model.trim(),
+      body: req.body,
+      streamed: req.stream,
+      expected: typeof req.body.n === 'number' ? req.body.n : 1,
+      notes: req.notes,
+      now: now(),
+    });
+    const kept = this.runs.slice(0, MAX_RUNS - 1);
+    for (const old of this.runs.slice(MAX_RUNS - 1)) old.dispose();
+    this.runs = [run, ...kept];
+    void this.execute(conn, run, now);
+    return run;
+  }
+
+  private async execute(conn: Connection, run: RunState, now: () => number): Promise<void> {
+    try {
+      const events = generateImages(conn, { body: run.body, stream: run.streamed, overridden: [], notes: [] }, {
+        signal: run.controller.signal,
+        stallMs: this.deps.stallMs ?? 90_000,
+        fetchImpl: this.deps.fetchImpl,
+        onRetry: ({ delayMs, attempt }) => {
+          run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
+        },
+      });
+      for await (const ev of events) run.apply(ev);
+      run.finish('complete', now());
+    } catch (e) {
+      if (isAbortError(e) || run.controller.signal.aborted) {
+        run.finish('cancelled', now());
+        return;
+      }
+      const message = describeError(e, { baseUrl: conn.baseUrl, model: run.model });
+      const kept = run.partial !== null || run.images.length > 0;
+      const broken = e instanceof StreamError;
+      run.finish(kept && broken ? 'incomplete' : 'failed', now(), message);
+    }
+  }
+
+  cancel(): void {
+    for (const r of this.runs) if (r.status === 'running') r.controller.abort();
+  }
+
+  dismiss(run: RunState): void {
+    run.dispose();
+    this.runs = this.runs.filter((r) => r !== run);
+  }
+}
