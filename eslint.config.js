@@ -4,7 +4,16 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'tests/fixtures/'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-demo/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'tests/fixtures/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

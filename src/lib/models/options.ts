@@ -141,7 +141,10 @@ export function validateGenerate(p: ModelProfile, o: GenerateOptions): Validatio
     errors.compression = 'Compression must be a whole number from 0 to 100.';
   if (o.background === 'transparent' && !p.transparentFormats.includes(o.format))
     errors.background = `A transparent background needs ${p.transparentFormats.join(' or ') || 'a format this model lacks'}; choose that format or another background.`;
-  if (fields.partialImages && (!Number.isInteger(o.partialImages) || o.partialImages < 0 || o.partialImages > p.maxPartialImages))
+  if (
+    fields.partialImages &&
+    (!Number.isInteger(o.partialImages) || o.partialImages < 0 || o.partialImages > p.maxPartialImages)
+  )
     errors.partialImages = `Partial images must be from 0 to ${p.maxPartialImages}.`;
   if (fields.gif && p.gif) checkGif(p, o, errors, warnings);
 

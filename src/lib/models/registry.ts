@@ -121,9 +121,21 @@ const PRICES_15: Prices = {
 
 /** Newest first: the default model is the first active entry the key can see. */
 export const MODELS: readonly ModelProfile[] = [
-  gpt26('gpt-image-2.6-flare', 'GPT Image 2.6 Flare', 'Newest, speed-first. Complexity control, animated GIF.'),
-  gpt26('gpt-image-2.6-sunburst', 'GPT Image 2.6 Sunburst', 'Newest, quality-first. Complexity control, animated GIF.'),
-  gpt25('gpt-image-2.5-flare', 'GPT Image 2.5 Flare', 'Speed-first; up to 50% lower latency than gpt-image-2.'),
+  gpt26(
+    'gpt-image-2.6-flare',
+    'GPT Image 2.6 Flare',
+    'Newest, speed-first. Complexity control, animated GIF.',
+  ),
+  gpt26(
+    'gpt-image-2.6-sunburst',
+    'GPT Image 2.6 Sunburst',
+    'Newest, quality-first. Complexity control, animated GIF.',
+  ),
+  gpt25(
+    'gpt-image-2.5-flare',
+    'GPT Image 2.5 Flare',
+    'Speed-first; up to 50% lower latency than gpt-image-2.',
+  ),
   gpt25('gpt-image-2.5-sunburst', 'GPT Image 2.5 Sunburst', 'Quality and editing first.'),
   {
     ...BASE_GPT_IMAGE,

@@ -11,7 +11,8 @@ const SNAPSHOT_SUFFIX = /^-\d{4}-\d{2}-\d{2}$/;
 export function resolveModel(id: string): ModelProfile {
   const wanted = id.trim();
   const exact = MODELS.find((m) => m.id === wanted || m.aliases.includes(wanted));
-  if (exact) return exact.id === wanted ? exact : { ...exact, id: wanted, label: `${exact.label} (${wanted})` };
+  if (exact)
+    return exact.id === wanted ? exact : { ...exact, id: wanted, label: `${exact.label} (${wanted})` };
   const family = MODELS.filter(
     (m) => wanted.startsWith(m.id) && SNAPSHOT_SUFFIX.test(wanted.slice(m.id.length)),
   ).sort((a, b) => b.id.length - a.id.length)[0];
@@ -29,17 +30,27 @@ export function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Today's ISO date in UTC. */
+export function todayIso(): string {
+  return isoDay(new Date());
+}
+
 /**
  * The lifecycle to show for a model: the server's `shutdown_date` wins over the registry when present,
  * and a deprecation whose date has passed counts as shut down.
  */
-export function effectiveLifecycle(profile: ModelProfile, server: ServerModel | undefined, today: string): Lifecycle {
+export function effectiveLifecycle(
+  profile: ModelProfile,
+  server: ServerModel | undefined,
+  today: string,
+): Lifecycle {
   let life = profile.lifecycle;
   const date = server?.shutdown_date;
   if (date && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
     life = date <= today ? { state: 'shutdown', since: date } : { state: 'deprecated', shutdown: date };
   }
-  if (life.state === 'deprecated' && life.shutdown <= today) return { state: 'shutdown', since: life.shutdown };
+  if (life.state === 'deprecated' && life.shutdown <= today)
+    return { state: 'shutdown', since: life.shutdown };
   return life;
 }
 

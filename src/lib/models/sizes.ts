@@ -58,7 +58,10 @@ export function checkSize(rule: SizeRule, input: string): SizeCheck {
   if (Math.max(width, height) > rule.maxEdge)
     return { ok: false, error: `Each side must be at most ${fmt(rule.maxEdge)} px.` };
   if (Math.max(width, height) / Math.min(width, height) > rule.maxAspect)
-    return { ok: false, error: `The long side can be at most ${rule.maxAspect}× the short side (1:3 to 3:1).` };
+    return {
+      ok: false,
+      error: `The long side can be at most ${rule.maxAspect}× the short side (1:3 to 3:1).`,
+    };
   const pixels = width * height;
   if (pixels < rule.minPixels)
     return {

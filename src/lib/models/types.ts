@@ -1,9 +1,7 @@
 /** What the model registry knows about one image model. Data only: rules derived from it live in rules.ts. */
 
 export type Lifecycle =
-  | { state: 'active' }
-  | { state: 'deprecated'; shutdown: string }
-  | { state: 'shutdown'; since: string };
+  { state: 'active' } | { state: 'deprecated'; shutdown: string } | { state: 'shutdown'; since: string };
 
 export type Endpoint = 'generations' | 'edits' | 'variations' | 'responses-tool';
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'gif';

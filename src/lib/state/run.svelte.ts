@@ -61,7 +61,9 @@ export class RunState {
     this.expected = init.expected;
     this.notes = init.notes;
     this.startedAt = init.now;
-    this.phase = init.streamed ? 'Waiting for the first image data…' : 'Generating… the images arrive together.';
+    this.phase = init.streamed
+      ? 'Waiting for the first image data…'
+      : 'Generating… the images arrive together.';
   }
 
   /** Applies one event from the API. */
@@ -83,7 +85,8 @@ export class RunState {
       };
       this.images = [...this.images, shown];
       this.echoed = ev.echoed;
-      this.phase = this.expected > 1 ? `${this.images.length} of ${this.expected} images` : 'Final image received';
+      this.phase =
+        this.expected > 1 ? `${this.images.length} of ${this.expected} images` : 'Final image received';
     } else {
       this.usage = ev.usage;
       if (Object.keys(ev.echoed).length) this.echoed = ev.echoed;

@@ -15,6 +15,9 @@ export interface SettingsValues {
 }
 
 const SETTINGS_KEY = 'atelier.settings.v1';
+/** `npm run demo` builds the app pointed at the local mock server, with a key only that server accepts. */
+const DEMO_URL = import.meta.env.VITE_ATELIER_DEMO_URL;
+const DEMO_KEY = 'sk-demo-atelier-mock-server';
 const MODELS_KEY = 'atelier.models.v1';
 
 interface StoredModels {
@@ -57,6 +60,7 @@ export class SettingsState {
     project: this.project || undefined,
   });
   hasKey = $derived(this.apiKey.trim().length > 0);
+  readonly demo = Boolean(DEMO_URL);
 
   /** Loads what was saved: the device copy first, then this tab's, which wins. */
   load(): void {
@@ -64,6 +68,7 @@ export class SettingsState {
       readJson<SettingsValues>(storage('session'), SETTINGS_KEY) ??
       readJson<SettingsValues>(storage('local'), SETTINGS_KEY);
     if (saved) this.assign(saved);
+    else if (DEMO_URL) this.assign({ ...this.values(), apiKey: DEMO_KEY, baseUrl: DEMO_URL });
     const models = readJson<StoredModels>(storage('local'), MODELS_KEY);
     if (models && models.baseUrl === this.baseUrl && Array.isArray(models.models)) {
       this.serverModels = models.models;

@@ -3,8 +3,20 @@ import { buildGenerationRequest } from '../api/builders';
 import type { Connection } from '../api/client';
 import { describeError, isAbortError, StreamError } from '../api/errors';
 import { generateImages } from '../api/images';
-import { DEFAULT_OPTIONS, fitOptions, validateGenerate, visibleFields, type GenerateOptions } from '../models/options';
-import { effectiveLifecycle, isoDay, lifecycleWarning, resolveModel, type ServerModel } from '../models/resolve';
+import {
+  DEFAULT_OPTIONS,
+  fitOptions,
+  validateGenerate,
+  visibleFields,
+  type GenerateOptions,
+} from '../models/options';
+import {
+  effectiveLifecycle,
+  todayIso,
+  lifecycleWarning,
+  resolveModel,
+  type ServerModel,
+} from '../models/resolve';
 import { RunState } from './run.svelte';
 
 const OPTIONS_KEY = 'atelier.studio.v1';
@@ -30,12 +42,14 @@ export class StudioState {
     effectiveLifecycle(
       this.profile,
       this.serverModels?.find((m) => m.id === this.options.model.trim()),
-      isoDay(new Date()),
+      todayIso(),
     ),
   );
   warning = $derived(lifecycleWarning(this.profile, this.lifecycle));
   /** true/false when the key's model list is known, null otherwise. */
-  visibleToKey = $derived(this.serverModels ? this.serverModels.some((m) => m.id === this.options.model.trim()) : null);
+  visibleToKey = $derived(
+    this.serverModels ? this.serverModels.some((m) => m.id === this.options.model.trim()) : null,
+  );
   busy = $derived(this.runs.some((r) => r.status === 'running'));
 
   private readonly deps: StudioDeps;
@@ -74,7 +88,11 @@ export class StudioState {
   update(patch: Partial<GenerateOptions>): void {
     const next = { ...this.options, ...patch };
     // Transparency needs png/webp: picking another format drops it rather than leaving an impossible pair.
-    if (patch.format && next.background === 'transparent' && !this.profile.transparentFormats.includes(next.format))
+    if (
+      patch.format &&
+      next.background === 'transparent' &&
+      !this.profile.transparentFormats.includes(next.format)
+    )
       next.background = 'auto';
     this.options = next;
   }
@@ -102,14 +120,18 @@ export class StudioState {
 
   private async execute(conn: Connection, run: RunState, now: () => number): Promise<void> {
     try {
-      const events = generateImages(conn, { body: run.body, stream: run.streamed, overridden: [], notes: [] }, {
-        signal: run.controller.signal,
-        stallMs: this.deps.stallMs ?? 90_000,
-        fetchImpl: this.deps.fetchImpl,
-        onRetry: ({ delayMs, attempt }) => {
-          run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
+      const events = generateImages(
+        conn,
+        { body: run.body, stream: run.streamed, overridden: [], notes: [] },
+        {
+          signal: run.controller.signal,
+          stallMs: this.deps.stallMs ?? 90_000,
+          fetchImpl: this.deps.fetchImpl,
+          onRetry: ({ delayMs, attempt }) => {
+            run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
+          },
         },
-      });
+      );
       for await (const ev of events) run.apply(ev);
       run.finish('complete', now());
     } catch (e) {

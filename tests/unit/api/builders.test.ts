@@ -130,6 +130,8 @@ describe('bodies against the official schema (CreateImageRequest)', () => {
 
   it('the schema itself rejects what the builders must never produce', () => {
     expect(validateSchema('CreateImageRequest', { model: 'gpt-image-2', prompt: 'x', n: 11 }).ok).toBe(false);
-    expect(validateSchema('CreateImageRequest', { model: 'gpt-image-2', prompt: 'x', partial_images: 4 }).ok).toBe(false);
+    expect(
+      validateSchema('CreateImageRequest', { model: 'gpt-image-2', prompt: 'x', partial_images: 4 }).ok,
+    ).toBe(false);
   });
 });
