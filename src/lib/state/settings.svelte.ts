@@ -12,7 +12,11 @@ export interface SettingsValues {
   organization: string;
   project: string;
   persistence: KeyPersistence;
+  /** Give up on a stream that sends nothing for this long (high-quality images can take minutes). */
+  stallSeconds: number;
 }
+
+export const DEFAULT_STALL_SECONDS = 90;
 
 const SETTINGS_KEY = 'atelier.settings.v1';
 /** `npm run demo` builds the app pointed at the local mock server, with a key only that server accepts. */
@@ -49,6 +53,7 @@ export class SettingsState {
   organization = $state('');
   project = $state('');
   persistence = $state<KeyPersistence>('session');
+  stallSeconds = $state(DEFAULT_STALL_SECONDS);
   /** What GET /models returned for this key and base URL, or null when unknown. */
   serverModels = $state.raw<ModelInfo[] | null>(null);
   modelsFetchedAt = $state<number | null>(null);
@@ -83,6 +88,7 @@ export class SettingsState {
       organization: this.organization,
       project: this.project,
       persistence: this.persistence,
+      stallSeconds: this.stallSeconds,
     };
   }
 
@@ -131,5 +137,7 @@ export class SettingsState {
     this.organization = typeof v.organization === 'string' ? v.organization : '';
     this.project = typeof v.project === 'string' ? v.project : '';
     this.persistence = v.persistence === 'local' ? 'local' : 'session';
+    const stall = Number(v.stallSeconds);
+    this.stallSeconds = Number.isFinite(stall) && stall >= 1 ? Math.min(stall, 3600) : DEFAULT_STALL_SECONDS;
   }
 }

@@ -98,7 +98,7 @@ export class StudioState {
   }
 
   /** Starts a run. Returns null (and sends nothing) when the options are invalid. */
-  generate(conn: Connection): RunState | null {
+  generate(conn: Connection, opts: { stallMs?: number } = {}): RunState | null {
     if (!this.validation.ok || this.busy) return null;
     const now = this.deps.now ?? Date.now;
     const req = this.request;
@@ -114,18 +114,18 @@ export class StudioState {
     const kept = this.runs.slice(0, MAX_RUNS - 1);
     for (const old of this.runs.slice(MAX_RUNS - 1)) old.dispose();
     this.runs = [run, ...kept];
-    void this.execute(conn, run, now);
+    void this.execute(conn, run, now, opts.stallMs ?? this.deps.stallMs ?? 90_000);
     return run;
   }
 
-  private async execute(conn: Connection, run: RunState, now: () => number): Promise<void> {
+  private async execute(conn: Connection, run: RunState, now: () => number, stallMs: number): Promise<void> {
     try {
       const events = generateImages(
         conn,
         { body: run.body, stream: run.streamed, overridden: [], notes: [] },
         {
           signal: run.controller.signal,
-          stallMs: this.deps.stallMs ?? 90_000,
+          stallMs,
           fetchImpl: this.deps.fetchImpl,
           onRetry: ({ delayMs, attempt }) => {
             run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;

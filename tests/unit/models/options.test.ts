@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fitOptions, parseExtraFields, validateGenerate, visibleFields } from '../../../src/lib/models/options';
+import {
+  fitOptions,
+  parseExtraFields,
+  validateGenerate,
+  visibleFields,
+} from '../../../src/lib/models/options';
 import { resolveModel } from '../../../src/lib/models/resolve';
 import { options } from '../factories';
 
@@ -16,7 +21,11 @@ describe('validateGenerate', () => {
   it.each([
     [{ prompt: '   ' }, 'prompt', /Write a prompt/],
     [{ prompt: 'x'.repeat(32_001) }, 'prompt', /32,001 characters.*at most 32,000/],
-    [{ model: 'dall-e-3', prompt: 'x'.repeat(4001), size: '1024x1024', quality: 'hd' }, 'prompt', /at most 4,000/],
+    [
+      { model: 'dall-e-3', prompt: 'x'.repeat(4001), size: '1024x1024', quality: 'hd' },
+      'prompt',
+      /at most 4,000/,
+    ],
     [{ size: '1000x1000' }, 'size', /multiples of 16/],
     [{ model: 'gpt-image-1.5', size: '2048x2048' }, 'size', /only makes/],
     [{ quality: 'max' }, 'quality', /accepts quality/],
@@ -62,7 +71,18 @@ describe('visibleFields', () => {
     ['gpt-image-2.6-flare', { complexity: true, n: true, customSize: true, moderation: true, style: false }],
     ['gpt-image-2', { complexity: false, customSize: true }],
     ['gpt-image-1.5', { complexity: false, customSize: false }],
-    ['dall-e-3', { quality: true, format: false, background: false, moderation: false, n: false, style: true, stream: false }],
+    [
+      'dall-e-3',
+      {
+        quality: true,
+        format: false,
+        background: false,
+        moderation: false,
+        n: false,
+        style: true,
+        stream: false,
+      },
+    ],
   ])('%s', (model, expected) => {
     const o = options({ model });
     expect(visibleFields(resolveModel(model), o)).toMatchObject(expected);
@@ -72,7 +92,11 @@ describe('visibleFields', () => {
     const p = resolveModel('gpt-image-2.6-flare');
     expect(visibleFields(p, options({ format: 'png' })).compression).toBe(false);
     expect(visibleFields(p, options({ format: 'webp' })).compression).toBe(true);
-    expect(visibleFields(p, options({ format: 'gif' }))).toMatchObject({ gif: true, stream: false, partialImages: false });
+    expect(visibleFields(p, options({ format: 'gif' }))).toMatchObject({
+      gif: true,
+      stream: false,
+      partialImages: false,
+    });
   });
 
   it('hides partial images when streaming is off', () => {
@@ -94,7 +118,10 @@ describe('fitOptions after a model switch', () => {
   });
 
   it('clamps n and drops a transparent background the new format cannot carry', () => {
-    const to = fitOptions(resolveModel('dall-e-3'), options({ n: 5, background: 'transparent', quality: 'low' }));
+    const to = fitOptions(
+      resolveModel('dall-e-3'),
+      options({ n: 5, background: 'transparent', quality: 'low' }),
+    );
     expect(to).toMatchObject({ n: 1, quality: 'standard', size: '1024x1024', style: 'vivid' });
   });
 });

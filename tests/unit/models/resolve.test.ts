@@ -107,7 +107,10 @@ describe('lifecycle from GET /v1/models', () => {
   });
 
   it('warns before sending to deprecated and shut-down models, naming the replacement', () => {
-    const dep = lifecycleWarning(resolveModel('gpt-image-1.5'), { state: 'deprecated', shutdown: '2026-12-01' });
+    const dep = lifecycleWarning(resolveModel('gpt-image-1.5'), {
+      state: 'deprecated',
+      shutdown: '2026-12-01',
+    });
     expect(dep?.level).toBe('warning');
     expect(dep?.message).toMatch(/shuts down on 2026-12-01.*gpt-image-2.6-sunburst/);
     const gone = lifecycleWarning(resolveModel('dall-e-3'), { state: 'shutdown', since: '2026-05-12' });

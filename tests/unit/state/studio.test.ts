@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { StudioState } from '../../../src/lib/state/studio.svelte';
+import type { RunState } from '../../../src/lib/state/run.svelte';
+
+const CONN = { apiKey: 'sk-test-studio-0000', baseUrl: 'http://127.0.0.1:1/v1' };
+const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+function sse(events: object[], opts: { cutAfter?: number } = {}): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  const sent = opts.cutAfter ?? events.length;
+  let i = 0;
+  // Pull-based so queued events are read before the error (controller.error() drops queued chunks).
+  return new ReadableStream({
+    pull(c) {
+      if (i < sent) {
+        const e = events[i++] as { type: string };
+        c.enqueue(enc.encode(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+      } else if (opts.cutAfter !== undefined) c.error(new TypeError('network error'));
+      else c.close();
+    },
+  });
+}
+
+const partial = (i: number) => ({
+  type: 'image_generation.partial_image',
+  b64_json: PNG_1PX,
+  partial_image_index: i,
+  size: '1024x1024',
+  output_format: 'png',
+});
+const completed = {
+  type: 'image_generation.completed',
+  b64_json: PNG_1PX,
+  size: '1024x1024',
+  quality: 'medium',
+  background: 'opaque',
+  output_format: 'png',
+  usage: {
+    input_tokens: 9,
+    output_tokens: 1056,
+    total_tokens: 1065,
+    input_tokens_details: { text_tokens: 9, image_tokens: 0 },
+  },
+};
+
+function studioWith(respond: (init: RequestInit) => Response | Promise<Response>) {
+  const calls: { url: string; body: Record<string, unknown> }[] = [];
+  const fetchImpl = (async (url: string, init: RequestInit) => {
+    calls.push({ url: String(url), body: JSON.parse(String(init.body)) });
+    return respond(init);
+  }) as unknown as typeof fetch;
+  const studio = new StudioState({ fetchImpl, now: () => 1000 });
+  studio.options = { ...studio.options, model: 'gpt-image-2', prompt: 'a red kite' };
+  return { studio, calls };
+}
+
+async function settle(run: RunState | null) {
+  for (let i = 0; i < 200 && run?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 5));
+  return run!;
+}
+
+describe('StudioState.generate', () => {
+  it('streams partials then the final image, with usage and echoed parameters', async () => {
+    const { studio, calls } = studioWith(
+      () =>
+        new Response(sse([partial(0), partial(1), completed]), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+    );
+    const run = await settle(studio.generate(CONN));
+    expect(calls[0]!.url).toBe('http://127.0.0.1:1/v1/images/generations');
+    expect(calls[0]!.body).toMatchObject({
+      model: 'gpt-image-2',
+      prompt: 'a red kite',
+      stream: true,
+      partial_images: 2,
+    });
+    expect(run.status).toBe('complete');
+    expect(run.partialsSeen).toBe(2);
+    expect(run.images).toHaveLength(1);
+    expect(run.images[0]!.blob.type).toBe('image/png');
+    expect(run.usage?.total_tokens).toBe(1065);
+    expect(run.echoed).toMatchObject({ size: '1024x1024', quality: 'medium' });
+    expect(run.partial).toBeNull();
+  });
+
+  it('keeps the last partial and marks the run incomplete when the stream is cut', async () => {
+    const { studio } = studioWith(
+      () =>
+        new Response(sse([partial(0), completed], { cutAfter: 1 }), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+    );
+    const run = await settle(studio.generate(CONN));
+    expect(run.status).toBe('incomplete');
+    expect(run.partial?.partialIndex).toBe(0);
+    expect(run.error?.title).toBeTruthy();
+  });
+
+  it('sends nothing when the options are invalid', () => {
+    const { studio, calls } = studioWith(() => new Response('{}'));
+    studio.options = { ...studio.options, size: '1000x1000' };
+    expect(studio.generate(CONN)).toBeNull();
+    expect(calls).toHaveLength(0);
+  });
+
+  it('turns an API error into a failed run with a message', async () => {
+    const { studio } = studioWith(
+      () =>
+        new Response(
+          JSON.stringify({
+            error: {
+              message: 'Your request was rejected by the safety system.',
+              type: 'image_generation_user_error',
+              code: 'moderation_blocked',
+              param: null,
+            },
+          }),
+          { status: 400, headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    const run = await settle(studio.generate(CONN));
+    expect(run.status).toBe('failed');
+    expect(run.error?.title).toMatch(/safety/i);
+  });
+
+  it('cancel aborts the request and records a cancellation, not an error', async () => {
+    const { studio } = studioWith(
+      (init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init.signal?.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')));
+        }),
+    );
+    const run = studio.generate(CONN);
+    expect(studio.busy).toBe(true);
+    studio.cancel();
+    const done = await settle(run);
+    expect(done.status).toBe('cancelled');
+    expect(done.error).toBeNull();
+    expect(studio.busy).toBe(false);
+  });
+
+  it('switching model keeps the choices the new model accepts', () => {
+    const { studio } = studioWith(() => new Response('{}'));
+    studio.update({ size: '1536x864', quality: 'high', format: 'webp', background: 'transparent' });
+    studio.setModel('gpt-image-1.5');
+    expect(studio.options).toMatchObject({
+      model: 'gpt-image-1.5',
+      size: 'auto',
+      quality: 'high',
+      format: 'webp',
+      background: 'transparent',
+    });
+    studio.update({ format: 'jpeg' });
+    expect(studio.options.background).toBe('auto');
+  });
+});
