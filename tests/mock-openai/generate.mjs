@@ -1,0 +1,174 @@
+// Delivery of a validated generation: a JSON ImagesResponse, or an SSE stream of
+// image_generation.partial_image / image_generation.completed events, with the delivery
+// scenarios (cut, stall, error-event, error-event-flat, slow, crlf, done) applied.
+//
+// Streaming with n > 1 sends one image_generation.completed event per image and no partials
+// (the events carry no image index, so partials could not be told apart).
+
+import { renderImageB64 } from './images.mjs';
+import { errorEvent, serverError } from './scenarios.mjs';
+import { usageFor } from './usage.mjs';
+
+/** How long `stall` keeps a connection open at most. */
+export const STALL_MS = 10 * 60 * 1000;
+
+/**
+ * @typedef {object} DeliveryContext
+ * @property {import('node:http').IncomingMessage} req
+ * @property {import('node:http').ServerResponse} res
+ * @property {AbortSignal} signal aborted when the client goes away
+ * @property {string[]} scenarios selected scenario names
+ * @property {number} delayMs time between events (or before a JSON response)
+ * @property {boolean} done append `data: [DONE]`
+ * @property {(status: number, body: unknown, headers?: Record<string, string>) => void} sendJson
+ */
+
+/** Resolve after `ms`, or early (without error) when `signal` aborts. @param {number} ms @param {AbortSignal} signal */
+export function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(undefined);
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve(undefined);
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** @param {import('./validate.mjs').GenerationParams} p @param {number} i */
+function imagePrompt(p, i) {
+  return i === 0 ? p.prompt : `${p.prompt}\u0000${i}`;
+}
+
+/**
+ * Start rendering, swallowing rejections of renders nobody ends up awaiting.
+ * @param {import('./images.mjs').RenderOptions} o
+ */
+function render(o) {
+  const pr = renderImageB64(o);
+  pr.catch(() => {});
+  return pr;
+}
+
+/** @param {import('./validate.mjs').GenerationParams} p @param {number} i */
+function renderOptions(p, i) {
+  return {
+    width: p.width,
+    height: p.height,
+    format: p.outputFormat,
+    prompt: imagePrompt(p, i),
+    background: p.background,
+    compression: p.compression,
+    frames: p.outputFormat === 'gif' ? p.frames : undefined,
+    frameDurationMs: p.outputFormat === 'gif' ? p.frameDurationMs : undefined,
+  };
+}
+
+/** Keep the connection open until the client leaves or STALL_MS pass, then drop it. @param {DeliveryContext} ctx */
+async function stall(ctx) {
+  await sleep(STALL_MS, ctx.signal);
+  ctx.res.socket?.destroy();
+}
+
+/**
+ * Answer with a JSON ImagesResponse.
+ * @param {import('./validate.mjs').GenerationParams} p @param {DeliveryContext} ctx
+ */
+export async function deliverJson(p, ctx) {
+  const images = Array.from({ length: p.n }, (_, i) => render(renderOptions(p, i)));
+  await sleep(ctx.delayMs, ctx.signal);
+  if (ctx.signal.aborted) return;
+  if (ctx.scenarios.includes('cut')) return void ctx.req.socket.destroy();
+  if (ctx.scenarios.includes('stall')) return stall(ctx);
+  if (ctx.scenarios.includes('error-event') || ctx.scenarios.includes('error-event-flat')) {
+    const e = serverError();
+    return ctx.sendJson(e.status, e.body);
+  }
+  const data = await Promise.all(images);
+  if (ctx.signal.aborted) return;
+  ctx.sendJson(200, {
+    created: Math.floor(Date.now() / 1000),
+    data: data.map((b64_json) => ({ b64_json })),
+    background: p.background,
+    output_format: p.outputFormat,
+    size: p.size,
+    quality: p.quality,
+    usage: usageFor(p),
+  });
+}
+
+/**
+ * Answer with an SSE stream.
+ * @param {import('./validate.mjs').GenerationParams} p @param {DeliveryContext} ctx
+ */
+export async function deliverStream(p, ctx) {
+  const { res, signal, scenarios } = ctx;
+  const nl = scenarios.includes('crlf') ? '\r\n' : '\n';
+  const fault = ['cut', 'stall', 'error-event', 'error-event-flat'].find((s) => scenarios.includes(s));
+  // Fault scenarios always send exactly one partial first.
+  const partialCount = fault ? 1 : p.n > 1 ? 0 : p.partialImages;
+  const partials = Array.from({ length: partialCount }, (_, i) =>
+    render({ ...renderOptions(p, 0), partialIndex: i, partialCount }),
+  );
+  const finals = Array.from({ length: fault ? 1 : p.n }, (_, i) => render(renderOptions(p, i)));
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  res.flushHeaders();
+
+  const common = () => ({
+    created_at: Math.floor(Date.now() / 1000),
+    size: p.size,
+    quality: p.quality,
+    background: p.background,
+    output_format: p.outputFormat,
+  });
+  /** @param {string} event @param {unknown} data */
+  const send = (event, data) => res.write(`event: ${event}${nl}data: ${JSON.stringify(data)}${nl}${nl}`);
+
+  for (let i = 0; i < partialCount; i++) {
+    await sleep(ctx.delayMs, signal);
+    const b64 = await partials[i];
+    if (signal.aborted) return;
+    send('image_generation.partial_image', {
+      type: 'image_generation.partial_image',
+      b64_json: b64,
+      ...common(),
+      partial_image_index: i,
+    });
+  }
+
+  if (fault) {
+    await sleep(ctx.delayMs, signal);
+    if (signal.aborted) return;
+    if (fault === 'stall') return stall(ctx);
+    if (fault === 'cut') {
+      const b64 = /** @type {string} */ (await finals[0]);
+      const head = `event: image_generation.completed${nl}data: {"type":"image_generation.completed","b64_json":"`;
+      // Write half an event, wait until it is on the wire, then drop the connection.
+      res.write(head + b64.slice(0, Math.floor(b64.length / 2)), () => res.socket?.destroy());
+      return;
+    }
+    send('error', errorEvent(fault === 'error-event-flat'));
+    return void res.end();
+  }
+
+  for (let i = 0; i < finals.length; i++) {
+    await sleep(ctx.delayMs, signal);
+    const b64 = await finals[i];
+    if (signal.aborted) return;
+    send('image_generation.completed', {
+      type: 'image_generation.completed',
+      b64_json: b64,
+      ...common(),
+      usage: usageFor(p, { images: 1, partials: partialCount }),
+    });
+  }
+  if (ctx.done) res.write(`data: [DONE]${nl}${nl}`);
+  res.end();
+}
