@@ -13,5 +13,6 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
     expect: { requireAssertions: true },
+    testTimeout: 15_000,
   },
 });

@@ -3,6 +3,7 @@ import { imageBlobFromBase64 } from '../images/bytes';
 import type { GenerationRequest } from './builders';
 import { apiFetch, type Connection, type RequestOptions } from './client';
 import { ApiError, StreamError, isAbortError } from './errors';
+import { isBase64Payload } from './lift';
 import { readJsonEvents, type StreamEvent } from './sse';
 
 export interface ImageUsage {
@@ -104,10 +105,14 @@ async function* readImageStream(
   let echo: EchoedParams = {};
   let created: number | undefined;
   try {
-    for await (const ev of readJsonEvents(body, { signal: opts.signal, stallMs: opts.stallMs })) {
+    let lastChunkAt = 0;
+    const onBytes = () => (lastChunkAt = performance.now());
+    for await (const ev of readJsonEvents(body, { signal: opts.signal, stallMs: opts.stallMs, onBytes })) {
       const out = imageEvent(ev, images);
       if (!out) continue;
       if (out.kind === 'image') {
+        // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
+        performance.mark('atelier:image-ready', { detail: { lastChunkAt } });
         images++;
         usage = (ev.usage as ImageUsage | undefined) ?? usage;
         echo = out.echoed;
@@ -126,7 +131,7 @@ async function* readImageStream(
 
 /** Maps one Image API stream event (generation or edit) to a GenerationEvent; null for events to ignore. */
 export function imageEvent(ev: StreamEvent, imagesSoFar: number): GenerationEvent | null {
-  const b64 = typeof ev.b64_json === 'string' ? ev.b64_json : null;
+  const b64 = isBase64Payload(ev.b64_json) ? ev.b64_json : null;
   if (!b64) return null;
   const echo = echoed(ev);
   if (ev.type === 'image_generation.partial_image' || ev.type === 'image_edit.partial_image') {

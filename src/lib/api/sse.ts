@@ -5,6 +5,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
 import { abortErrorFrom, apiErrorFromPayload, isAbortError, StreamError } from './errors';
+import { Lifter } from './lift';
 
 export interface SseMessage {
   event: string;
@@ -21,6 +22,11 @@ interface ReadOptions {
   signal?: AbortSignal;
   stallMs?: number;
   onBytes?: (n: number) => void;
+}
+
+interface MessageOptions extends ReadOptions {
+  /** Lifts long base64 values out of the text as they arrive (see lift.ts). */
+  lifter?: Lifter;
 }
 
 interface RawMessage extends SseMessage {
@@ -50,8 +56,8 @@ function eofTerminator(): TransformStream<string, string> {
   });
 }
 
-async function* messages(body: ReadableStream<Uint8Array>, opts: ReadOptions): AsyncGenerator<RawMessage> {
-  const { signal, stallMs, onBytes } = opts;
+async function* messages(body: ReadableStream<Uint8Array>, opts: MessageOptions): AsyncGenerator<RawMessage> {
+  const { signal, stallMs, onBytes, lifter } = opts;
   if (signal?.aborted) throw abortErrorFrom(signal);
 
   let failure: unknown = null;
@@ -91,9 +97,9 @@ async function* messages(body: ReadableStream<Uint8Array>, opts: ReadOptions): A
     },
   });
 
-  const reader: ReadableStreamDefaultReader<EventSourceMessage> = body
-    .pipeThrough(tap)
-    .pipeThrough(new TextDecoderStream())
+  let text = body.pipeThrough(tap).pipeThrough(new TextDecoderStream());
+  if (lifter) text = text.pipeThrough(lifter.stream());
+  const reader: ReadableStreamDefaultReader<EventSourceMessage> = text
     .pipeThrough(eofTerminator())
     .pipeThrough(new EventSourceParserStream())
     .getReader();
@@ -154,7 +160,8 @@ export async function* readJsonEvents(
   body: ReadableStream<Uint8Array>,
   opts: ReadOptions = {},
 ): AsyncGenerator<StreamEvent> {
-  for await (const msg of messages(body, opts)) {
+  const lifter = new Lifter();
+  for await (const msg of messages(body, { ...opts, lifter })) {
     const text = msg.data.trim();
     if (text === '' || text === '[DONE]') continue;
     let parsed: unknown;
@@ -182,6 +189,7 @@ export async function* readJsonEvents(
     if (msg.event === 'error' || type === 'error' || isRecord(parsed.error)) {
       throw apiErrorFromPayload(parsed, { status: 0, inStream: true });
     }
+    lifter.resolve(parsed);
     parsed.type = type;
     yield parsed as StreamEvent;
   }

@@ -53,11 +53,18 @@ export const EXTENSION_BY_MIME: Record<ImageMime, string> = {
   'image/svg+xml': 'svg',
 };
 
+/** Image bytes already decoded elsewhere (e.g. lifted out of a stream), in parts. */
+export interface DecodedParts {
+  parts: Uint8Array<ArrayBuffer>[];
+  head(n: number): Uint8Array;
+}
+
 /** A Blob of the decoded image, typed by its bytes (falling back to the format the API said it used). */
-export function imageBlobFromBase64(b64: string, declaredFormat?: string): Blob {
-  const bytes = decodeBase64(b64);
-  const type = sniffImageType(bytes) ?? MIME_BY_FORMAT[declaredFormat ?? ''] ?? 'application/octet-stream';
-  return new Blob([bytes], { type });
+export function imageBlobFromBase64(b64: string | DecodedParts, declaredFormat?: string): Blob {
+  const parts = typeof b64 === 'string' ? [decodeBase64(b64)] : b64.parts;
+  const head = typeof b64 === 'string' ? parts[0]! : b64.head(256);
+  const type = sniffImageType(head) ?? MIME_BY_FORMAT[declaredFormat ?? ''] ?? 'application/octet-stream';
+  return new Blob(parts, { type });
 }
 
 /** A download name like "atelier-a-cat-in-a-hat-2.png" from the prompt. */

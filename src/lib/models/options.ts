@@ -75,7 +75,8 @@ export function visibleFields(p: ModelProfile, o: GenerateOptions): VisibleField
     moderation: p.moderation,
     n: p.n.max > 1,
     stream,
-    partialImages: stream && o.stream && p.maxPartialImages > 0,
+    // Several images are never streamed (partials cannot be attributed), so partials only matter for n = 1.
+    partialImages: stream && o.stream && o.n === 1 && p.maxPartialImages > 0,
     complexity: p.complexity !== null,
     gif: o.format === 'gif' && p.gif !== null,
     style: p.styles !== null,

@@ -97,8 +97,14 @@ export class RunState {
     this.status = status;
     this.endedAt = now;
     this.error = error;
-    // A finished run shows its final images; the last partial stays only when nothing better arrived.
-    if (status === 'complete' && this.partial) {
+  }
+
+  /**
+   * The final image is on screen: the partial under it can go. Until then the partial stays visible, so the
+   * picture never blanks while the browser decodes a large final image.
+   */
+  finalShown(): void {
+    if (this.partial && this.images.length > 0) {
       URL.revokeObjectURL(this.partial.url);
       this.partial = null;
     }

@@ -99,9 +99,11 @@ describe('visibleFields', () => {
     });
   });
 
-  it('hides partial images when streaming is off', () => {
+  it('hides partial images when streaming is off or several images are asked for', () => {
     const p = resolveModel('gpt-image-2');
+    expect(visibleFields(p, options({ stream: true })).partialImages).toBe(true);
     expect(visibleFields(p, options({ stream: false })).partialImages).toBe(false);
+    expect(visibleFields(p, options({ stream: true, n: 2 })).partialImages).toBe(false);
   });
 });
 

@@ -82,6 +82,9 @@ describe('StudioState.generate', () => {
     expect(run.images[0]!.blob.type).toBe('image/png');
     expect(run.usage?.total_tokens).toBe(1065);
     expect(run.echoed).toMatchObject({ size: '1024x1024', quality: 'medium' });
+    // The partial stays under the final image until that has been painted.
+    expect(run.partial?.partialIndex).toBe(1);
+    run.finalShown();
     expect(run.partial).toBeNull();
   });
 
