@@ -21,6 +21,8 @@ export default ts.config(
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
       'no-console': ['error', { allow: ['warn', 'error'] }],
+      // Everything users or the API control is rendered as text; {@html} would let it run.
+      'svelte/no-at-html-tags': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

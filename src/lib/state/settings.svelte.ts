@@ -1,10 +1,13 @@
 /**
- * Connection settings. The key lives in sessionStorage ("this tab only", the default) or localStorage
- * ("remember on this device"), never both; nothing else ever receives it.
+ * Connection settings. The key lives in sessionStorage ("this tab only", the default), in localStorage
+ * ("remember on this device"), or encrypted in localStorage ("locked": see lockKey/unlock); nothing else ever
+ * receives it.
  */
 import { DEFAULT_BASE_URL, type Connection, type ModelInfo } from '../api/client';
+import { createSafetyIdentifier, isSafetyIdentifier, SAFETY_ID_KEY } from '../crypto/safety-id';
+import { openSecret, sealSecret, VaultFormatError } from '../crypto/vault';
 
-export type KeyPersistence = 'session' | 'local';
+export type KeyPersistence = 'session' | 'local' | 'locked';
 
 export interface SettingsValues {
   apiKey: string;
@@ -14,6 +17,8 @@ export interface SettingsValues {
   persistence: KeyPersistence;
   /** Give up on a stream that sends nothing for this long (high-quality images can take minutes). */
   stallSeconds: number;
+  /** Send this browser's hashed random id as `safety_identifier` (off by default). */
+  safetyIdentifier: boolean;
 }
 
 export const DEFAULT_STALL_SECONDS = 90;
@@ -23,6 +28,8 @@ const SETTINGS_KEY = 'atelier.settings.v1';
 const DEMO_URL = import.meta.env.VITE_ATELIER_DEMO_URL;
 const DEMO_KEY = 'sk-demo-atelier-mock-server';
 const MODELS_KEY = 'atelier.models.v1';
+/** localStorage: the passphrase-encrypted key ({v, salt, iv, ciphertext, iterations}, see lib/crypto/vault). */
+export const VAULT_KEY = 'atelier.vault.v1';
 
 interface StoredModels {
   baseUrl: string;
@@ -54,6 +61,11 @@ export class SettingsState {
   project = $state('');
   persistence = $state<KeyPersistence>('session');
   stallSeconds = $state(DEFAULT_STALL_SECONDS);
+  safetyIdentifier = $state(false);
+  /** A passphrase-locked key is stored on this device but not unlocked in this tab. */
+  locked = $state(false);
+  /** This browser's hashed random id (localStorage), made the first time the setting is switched on. */
+  safetyId = $state<string | null>(null);
   /** What GET /models returned for this key and base URL, or null when unknown. */
   serverModels = $state.raw<ModelInfo[] | null>(null);
   modelsFetchedAt = $state<number | null>(null);
@@ -74,6 +86,10 @@ export class SettingsState {
       readJson<SettingsValues>(storage('local'), SETTINGS_KEY);
     if (saved) this.assign(saved);
     else if (DEMO_URL) this.assign({ ...this.values(), apiKey: DEMO_KEY, baseUrl: DEMO_URL });
+    this.locked = this.persistence === 'locked' && !this.hasKey && this.hasVault();
+    const id = storage('local')?.getItem(SAFETY_ID_KEY);
+    if (isSafetyIdentifier(id)) this.safetyId = id;
+    if (this.safetyIdentifier) void this.ensureSafetyId();
     const models = readJson<StoredModels>(storage('local'), MODELS_KEY);
     if (models && models.baseUrl === this.baseUrl && Array.isArray(models.models)) {
       this.serverModels = models.models;
@@ -89,26 +105,87 @@ export class SettingsState {
       project: this.project,
       persistence: this.persistence,
       stallSeconds: this.stallSeconds,
+      safetyIdentifier: this.safetyIdentifier,
     };
   }
 
-  /** Saves to the chosen storage and removes every copy from the other one. */
+  hasVault(): boolean {
+    return readJson<unknown>(storage('local'), VAULT_KEY) !== null;
+  }
+
+  /** Saving `values` needs a passphrase: a new key to lock, or locking chosen and nothing locked yet. */
+  needsPassphrase(values: SettingsValues): boolean {
+    if (values.persistence !== 'locked' || values.apiKey.trim() === '') return false;
+    return values.apiKey !== this.apiKey || !this.hasVault();
+  }
+
+  /**
+   * Saves to the chosen storage and removes every copy from the others. "Locked" keeps the settings without the
+   * key in localStorage and, for this tab only, the unlocked key in sessionStorage, so a reload does not ask for
+   * the passphrase again; a new tab does. Throws when the key still has to be locked (use lockKey).
+   */
   save(values: SettingsValues): void {
+    if (this.needsPassphrase(values)) throw new Error('Choose a passphrase to lock the key with.');
+    this.commit(values);
+  }
+
+  private commit(values: SettingsValues): void {
     const changedEndpoint = values.baseUrl !== this.baseUrl || values.apiKey !== this.apiKey;
     this.assign(values);
-    const other: KeyPersistence = values.persistence === 'local' ? 'session' : 'local';
-    storage(other)?.removeItem(SETTINGS_KEY);
-    try {
-      storage(values.persistence)?.setItem(SETTINGS_KEY, JSON.stringify(values));
-    } catch {
-      // Storage full or blocked: the settings still hold for this page.
-    }
+    const write = (kind: 'session' | 'local', record: SettingsValues | null) => {
+      try {
+        if (record) storage(kind)?.setItem(SETTINGS_KEY, JSON.stringify(record));
+        else storage(kind)?.removeItem(SETTINGS_KEY);
+      } catch {
+        // Storage full or blocked: the settings still hold for this page.
+      }
+    };
+    const p = values.persistence;
+    write('session', p === 'local' ? null : values);
+    write('local', p === 'session' ? null : p === 'locked' ? { ...values, apiKey: '' } : values);
+    if (p !== 'locked') storage('local')?.removeItem(VAULT_KEY);
+    this.locked = p === 'locked' && values.apiKey === '' && this.hasVault();
+    if (values.safetyIdentifier) void this.ensureSafetyId();
     if (changedEndpoint) this.setServerModels(null);
   }
 
-  /** Wipes the key from memory and both storages; keeps the base URL and headers. */
+  /** Encrypts the key with `passphrase` (PBKDF2 + AES-GCM, about a second), stores it, then saves. */
+  async lockKey(values: SettingsValues, passphrase: string): Promise<void> {
+    const record = await sealSecret(values.apiKey, passphrase);
+    // Throws on a full or blocked storage: the caller says the key could not be locked.
+    storage('local')?.setItem(VAULT_KEY, JSON.stringify(record));
+    this.commit({ ...values, persistence: 'locked' });
+  }
+
+  /** Decrypts the stored key into memory (and this tab's sessionStorage). Throws WrongPassphraseError. */
+  async unlock(passphrase: string): Promise<void> {
+    const record = readJson<unknown>(storage('local'), VAULT_KEY);
+    if (record === null) {
+      this.locked = false;
+      throw new VaultFormatError('No locked key is stored on this device any more.');
+    }
+    const apiKey = await openSecret(record, passphrase);
+    this.commit({ ...this.values(), apiKey, persistence: 'locked' });
+  }
+
+  /** Wipes the key from memory, both storages and the encrypted record; keeps the base URL and headers. */
   forgetKey(): void {
+    storage('local')?.removeItem(VAULT_KEY);
     this.save({ ...this.values(), apiKey: '' });
+  }
+
+  /** This browser's safety identifier, made (and stored in localStorage) on first use. */
+  async ensureSafetyId(): Promise<string> {
+    if (this.safetyId) return this.safetyId;
+    const id = await createSafetyIdentifier();
+    if (this.safetyId) return this.safetyId;
+    try {
+      storage('local')?.setItem(SAFETY_ID_KEY, id);
+    } catch {
+      // Not stored: a new id next time, which only makes the requests look like another browser's.
+    }
+    this.safetyId = id;
+    return id;
   }
 
   setServerModels(models: ModelInfo[] | null): void {
@@ -136,7 +213,8 @@ export class SettingsState {
     this.baseUrl = typeof v.baseUrl === 'string' && v.baseUrl ? v.baseUrl : DEFAULT_BASE_URL;
     this.organization = typeof v.organization === 'string' ? v.organization : '';
     this.project = typeof v.project === 'string' ? v.project : '';
-    this.persistence = v.persistence === 'local' ? 'local' : 'session';
+    this.persistence = v.persistence === 'local' || v.persistence === 'locked' ? v.persistence : 'session';
+    this.safetyIdentifier = v.safetyIdentifier === true;
     const stall = Number(v.stallSeconds);
     this.stallSeconds = Number.isFinite(stall) && stall >= 1 ? Math.min(stall, 3600) : DEFAULT_STALL_SECONDS;
   }
