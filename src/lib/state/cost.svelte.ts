@@ -1,0 +1,300 @@
+/**
+ * Costs: the price table (registry + the user's overrides), calibration, spending limits and the spend ledger;
+ * the estimate for a request body, the gate before sending (budgets, confirmation) and the actual cost after.
+ */
+import type { ImageUsage } from '../api/images';
+import { actualCost, compareWithEstimate, type ActualCost, type EstimateCheck } from '../cost/actual';
+import {
+  budgetBlock,
+  localDay,
+  localTzOffset,
+  needsConfirm,
+  NO_LIMITS,
+  LIMITS_STORAGE_KEY,
+  parseStoredLimits,
+  setLimit,
+  summarizeSpend,
+  type BudgetBlock,
+  type LimitKey,
+  type Limits,
+  type TzOffset,
+} from '../cost/budget';
+import {
+  CALIBRATION_STORAGE_KEY,
+  parseCalibration,
+  updateCalibration,
+  type CalibrationTable,
+} from '../cost/calibration';
+import { estimateCost, estimateInputFromRequest, type Estimate } from '../cost/estimate';
+import { calibrationSample } from '../cost/learn';
+import {
+  canonicalModelId,
+  effectivePrices,
+  parseStoredPrices,
+  PRICES_STORAGE_KEY,
+  resetPrices,
+  serializePrices,
+  setPriceField,
+  type EffectivePrices,
+  type PriceField,
+  type PriceOverrides,
+} from '../cost/prices';
+import type { InputImage } from '../cost/tokens';
+import {
+  describeSpendError,
+  idbSpendLedger,
+  mergeSpendEntries,
+  type SpendEntry,
+  type SpendLedger,
+} from '../history/spend';
+import { resolveModel } from '../models/resolve';
+import type { RunState } from './run.svelte';
+
+export interface CostDeps {
+  now?: () => number;
+  tz?: TzOffset;
+  ledger?: SpendLedger;
+  /** Where prices, limits and calibration are kept (localStorage by default). */
+  storage?: Storage | null;
+  session?: string;
+}
+
+/** What a run was expected to cost and what it did cost. */
+export interface RunCost {
+  estimate: Estimate | null;
+  actual: ActualCost | null;
+  check: EstimateCheck | null;
+}
+
+export interface PendingConfirm {
+  estimate: Estimate;
+  threshold: number;
+  resolve: (ok: boolean) => void;
+}
+
+export type CostSettingsFocus = LimitKey | 'prices';
+
+function defaultStorage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const newSession = () =>
+  globalThis.crypto?.randomUUID?.() ?? `s-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/** How long Generate waits for the spend ledger before deciding on what it has. */
+const LEDGER_WAIT_MS = 1500;
+const settleWithin = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms))]);
+
+export class CostState {
+  overrides = $state.raw<PriceOverrides>({});
+  calibration = $state.raw<CalibrationTable>({});
+  limits = $state.raw<Limits>(NO_LIMITS);
+  entries = $state.raw<SpendEntry[]>([]);
+  /** Stored data that could not be used, in words (the app keeps working on defaults). */
+  priceProblem = $state<string | null>(null);
+  limitsProblem = $state<string | null>(null);
+  ledgerProblem = $state<string | null>(null);
+  /** The Costs and limits dialog, and what to focus when it opens. */
+  settingsOpen = $state(false);
+  settingsFocus = $state<CostSettingsFocus | null>(null);
+  /** A request waiting for the user's OK because its estimate is above the threshold. */
+  pending = $state.raw<PendingConfirm | null>(null);
+  /** Why the last Generate was refused (a budget was reached); null once sending is allowed again. */
+  blocked = $state.raw<BudgetBlock | null>(null);
+  /** Estimate and actual cost of this page's runs, by run id. */
+  runCosts = $state.raw<Record<number, RunCost>>({});
+  /** The "now" the totals are computed at; refreshed whenever spend is checked or recorded. */
+  clock = $state(0);
+
+  readonly session: string;
+  readonly tz: TzOffset;
+  totals = $derived.by(() =>
+    summarizeSpend(this.entries, { now: this.clock, tz: this.tz, session: this.session }),
+  );
+
+  private readonly now: () => number;
+  private readonly ledger: SpendLedger;
+  private readonly storage: Storage | null;
+  private ready: Promise<void> = Promise.resolve();
+
+  constructor(deps: CostDeps = {}) {
+    this.now = deps.now ?? Date.now;
+    this.ledger = deps.ledger ?? idbSpendLedger();
+    this.storage = deps.storage === undefined ? defaultStorage() : deps.storage;
+    this.session = deps.session ?? newSession();
+    this.tz = deps.tz ?? localTzOffset;
+    this.clock = this.now();
+  }
+
+  /** Reads prices, limits and calibration (never throws), then the ledger in the background. */
+  load(): Promise<void> {
+    const prices = parseStoredPrices(this.read(PRICES_STORAGE_KEY));
+    this.overrides = prices.overrides;
+    this.priceProblem = prices.problem;
+    const limits = parseStoredLimits(this.read(LIMITS_STORAGE_KEY));
+    this.limits = limits.limits;
+    this.limitsProblem = limits.problem;
+    this.calibration = parseCalibration(this.read(CALIBRATION_STORAGE_KEY));
+    this.ready = this.refreshLedger();
+    return this.ready;
+  }
+
+  /** Re-reads the ledger (other tabs may have spent too). */
+  async refreshLedger(): Promise<void> {
+    try {
+      const stored = await this.ledger.list();
+      this.entries = mergeSpendEntries(stored, this.entries);
+    } catch (e) {
+      this.ledgerProblem = describeSpendError(e);
+    }
+    this.clock = this.now();
+  }
+
+  pricesFor(model: string): EffectivePrices | null {
+    return effectivePrices(model, this.overrides);
+  }
+
+  /** The estimate for a request body (edits and conversations pass their input images). */
+  estimate(model: string, body: Record<string, unknown>, inputImages: InputImage[] = []): Estimate {
+    const id = canonicalModelId(model);
+    const input = estimateInputFromRequest(resolveModel(model), body, {
+      model: id,
+      prices: this.pricesFor(model),
+      calibration: this.calibration,
+      inputImages,
+    });
+    return estimateCost(input);
+  }
+
+  /** Resolves true when the request may be sent: no budget reached, and confirmed if above the threshold. */
+  async approve(estimate: Estimate): Promise<boolean> {
+    // Other tabs may have spent too; a storage that never answers must not hold the request forever.
+    await settleWithin(
+      this.ready.then(() => this.refreshLedger()),
+      LEDGER_WAIT_MS,
+    );
+    this.clock = this.now();
+    this.blocked = budgetBlock(this.totals, this.limits);
+    if (this.blocked) return false;
+    if (!needsConfirm(estimate.usd, this.limits)) return true;
+    this.pending?.resolve(false);
+    return new Promise((resolve) => {
+      this.pending = { estimate, threshold: this.limits.confirmAbove!, resolve };
+    });
+  }
+
+  /** The user's answer in the confirmation dialog. */
+  answer(ok: boolean): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.resolve(ok);
+  }
+
+  track(run: RunState, estimate: Estimate): void {
+    this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual: null, check: null } };
+  }
+
+  /** A run ended: its actual cost, calibration, and a ledger entry when anything may have been billed. */
+  async ended(run: RunState): Promise<void> {
+    const usage = run.usage;
+    if (!usage && run.images.length === 0) return;
+    const estimate = this.runCosts[run.id]?.estimate ?? null;
+    const actual = usage ? actualCost(usage, this.pricesFor(run.model)) : null;
+    const check = actual?.usd != null && estimate?.usd ? compareWithEstimate(actual.usd, estimate.usd) : null;
+    this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual, check } };
+    if (usage) this.learn(run, usage);
+    const time = this.now();
+    const entry: SpendEntry = {
+      id: `${this.session}:${run.id}:${time}`,
+      time,
+      session: this.session,
+      model: run.model,
+      endpoint: (run as { kind?: string }).kind === 'edit' ? 'edits' : 'generations',
+      usage,
+      cost: actual?.usd ?? null,
+      estimate: estimate?.usd ?? null,
+    };
+    this.entries = [...this.entries, entry];
+    this.clock = time;
+    try {
+      await this.ledger.add($state.snapshot(entry) as SpendEntry);
+    } catch (e) {
+      this.ledgerProblem = describeSpendError(e);
+    }
+  }
+
+  /** Updates the calibration of area-scaled estimates from what a response reported. */
+  private learn(run: RunState, usage: ImageUsage): void {
+    const sample = calibrationSample({
+      model: run.model,
+      body: run.body,
+      echoed: run.echoed,
+      usage,
+      images: run.images.length,
+      partials: run.partialsSeen,
+    });
+    if (!sample) return;
+    this.calibration = updateCalibration(this.calibration, sample.key, sample.ratio, this.now());
+    this.write(CALIBRATION_STORAGE_KEY, JSON.stringify(this.calibration));
+  }
+
+  forgetCalibration(): void {
+    this.calibration = {};
+    this.storage?.removeItem(CALIBRATION_STORAGE_KEY);
+  }
+
+  /** Sets one price; returns the error to show (the previous value is kept) or null. */
+  setPrice(model: string, field: PriceField, text: string): string | null {
+    const today = localDay(this.now(), this.tz);
+    const edit = setPriceField(this.overrides, model, field, text, today);
+    if (!edit.ok) return edit.error;
+    this.savePrices(edit.overrides);
+    return null;
+  }
+
+  resetPrices(model?: string): void {
+    this.savePrices(resetPrices(this.overrides, model));
+  }
+
+  setLimit(key: LimitKey, text: string): string | null {
+    const edit = setLimit(this.limits, key, text);
+    if (!edit.ok) return edit.error;
+    this.limits = edit.limits;
+    this.limitsProblem = null;
+    this.write(LIMITS_STORAGE_KEY, JSON.stringify(edit.limits));
+    if (this.blocked) this.blocked = budgetBlock(this.totals, this.limits);
+    return null;
+  }
+
+  openSettings(focus: CostSettingsFocus | null = null): void {
+    this.settingsFocus = focus;
+    this.settingsOpen = true;
+  }
+
+  private savePrices(overrides: PriceOverrides): void {
+    this.overrides = overrides;
+    this.priceProblem = null;
+    this.write(PRICES_STORAGE_KEY, serializePrices(overrides));
+  }
+
+  private read(key: string): string | null {
+    try {
+      return this.storage?.getItem(key) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private write(key: string, value: string): void {
+    try {
+      this.storage?.setItem(key, value);
+    } catch {
+      // Storage full or blocked: the value holds for this page.
+    }
+  }
+}
