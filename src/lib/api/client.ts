@@ -2,15 +2,9 @@
  * The only place that calls fetch: base URL checks, headers, error mapping, retries, and the model list.
  * The key is sent only in the Authorization header, and only to the configured base URL.
  */
-import {
-  abortErrorFrom,
-  ApiError,
-  apiErrorFromResponse,
-  describeError,
-  isAbortError,
-  NetworkError,
-} from './errors';
-import type { UserMessage } from './errors';
+import { abortErrorFrom, ApiError, apiErrorFromResponse, isAbortError, NetworkError } from './errors';
+import type { UserMessage } from './describe';
+import { describeErrorLazily } from './describe-lazy';
 import { defaultRetryPolicy, retryDelayMs, shouldRetry, sleep } from './retry';
 import type { RetryPolicy } from './retry';
 
@@ -191,7 +185,7 @@ export async function testConnection(
       .sort();
     return { ok: true, models, imageModels };
   } catch (error) {
-    const message = describeError(error, { baseUrl: conn.baseUrl, apiKey: conn.apiKey });
+    const message = await describeErrorLazily(error, { baseUrl: conn.baseUrl, apiKey: conn.apiKey });
     if (message === null) throw error;
     return { ok: false, error, message };
   }

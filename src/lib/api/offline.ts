@@ -1,5 +1,6 @@
 /** What to say when a request fails while the browser reports it is offline. Pure. */
-import { NetworkError, StreamError, type UserMessage } from './errors';
+import { NetworkError, StreamError } from './errors';
+import type { UserMessage } from './describe';
 
 export const OFFLINE_TITLE = 'You are offline';
 

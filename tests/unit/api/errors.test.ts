@@ -3,13 +3,13 @@ import {
   ApiError,
   apiErrorFromPayload,
   apiErrorFromResponse,
-  describeError,
   isAbortError,
   NetworkError,
   parseRetryAfter,
   StreamError,
 } from '../../../src/lib/api/errors';
 import type { ApiErrorInit } from '../../../src/lib/api/errors';
+import { describeError } from '../../../src/lib/api/describe';
 
 const KEY = 'sk-proj-' + 'q1W2e3R4t5Y6u7I8o9P0aSdFgHjKlZxCvBnM_-'.repeat(2);
 
