@@ -21,6 +21,9 @@ export const STALL_MS = 10 * 60 * 1000;
  * @property {number} delayMs time between events (or before a JSON response)
  * @property {boolean} done append `data: [DONE]`
  * @property {(status: number, body: unknown, headers?: Record<string, string>) => void} sendJson
+ * @property {(o: import('./images.mjs').RenderOptions) => Promise<string>} [render] base64 image bytes;
+ *   default: the prompt-hashed picture (edits pass one derived from the input images)
+ * @property {'image_generation' | 'image_edit'} [eventPrefix] SSE event names; default image_generation
  */
 
 /** Resolve after `ms`, or early (without error) when `signal` aborts. @param {number} ms @param {AbortSignal} signal */
@@ -77,7 +80,8 @@ async function stall(ctx) {
  * @param {import('./validate.mjs').GenerationParams} p @param {DeliveryContext} ctx
  */
 export async function deliverJson(p, ctx) {
-  const images = Array.from({ length: p.n }, (_, i) => render(renderOptions(p, i)));
+  const draw = ctx.render ?? render;
+  const images = Array.from({ length: p.n }, (_, i) => draw(renderOptions(p, i)));
   await sleep(ctx.delayMs, ctx.signal);
   if (ctx.signal.aborted) return;
   if (ctx.scenarios.includes('cut')) return void ctx.req.socket.destroy();
@@ -109,10 +113,12 @@ export async function deliverStream(p, ctx) {
   const fault = ['cut', 'stall', 'error-event', 'error-event-flat'].find((s) => scenarios.includes(s));
   // Fault scenarios always send exactly one partial first.
   const partialCount = fault ? 1 : p.n > 1 ? 0 : p.partialImages;
+  const draw = ctx.render ?? render;
+  const ev = ctx.eventPrefix ?? 'image_generation';
   const partials = Array.from({ length: partialCount }, (_, i) =>
-    render({ ...renderOptions(p, 0), partialIndex: i, partialCount }),
+    draw({ ...renderOptions(p, 0), partialIndex: i, partialCount }),
   );
-  const finals = Array.from({ length: fault ? 1 : p.n }, (_, i) => render(renderOptions(p, i)));
+  const finals = Array.from({ length: fault ? 1 : p.n }, (_, i) => draw(renderOptions(p, i)));
 
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -135,8 +141,8 @@ export async function deliverStream(p, ctx) {
     await sleep(ctx.delayMs, signal);
     const b64 = await partials[i];
     if (signal.aborted) return;
-    send('image_generation.partial_image', {
-      type: 'image_generation.partial_image',
+    send(`${ev}.partial_image`, {
+      type: `${ev}.partial_image`,
       b64_json: b64,
       ...common(),
       partial_image_index: i,
@@ -149,7 +155,7 @@ export async function deliverStream(p, ctx) {
     if (fault === 'stall') return stall(ctx);
     if (fault === 'cut') {
       const b64 = /** @type {string} */ (await finals[0]);
-      const head = `event: image_generation.completed${nl}data: {"type":"image_generation.completed","b64_json":"`;
+      const head = `event: ${ev}.completed${nl}data: {"type":"${ev}.completed","b64_json":"`;
       // Write half an event, wait until it is on the wire, then drop the connection.
       res.write(head + b64.slice(0, Math.floor(b64.length / 2)), () => res.socket?.destroy());
       return;
@@ -162,8 +168,8 @@ export async function deliverStream(p, ctx) {
     await sleep(ctx.delayMs, signal);
     const b64 = await finals[i];
     if (signal.aborted) return;
-    send('image_generation.completed', {
-      type: 'image_generation.completed',
+    send(`${ev}.completed`, {
+      type: `${ev}.completed`,
       b64_json: b64,
       ...common(),
       usage: usageFor(p, { images: 1, partials: partialCount }),

@@ -18,8 +18,10 @@ import http from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { apiError, checkAuth } from './errors.mjs';
+import { handleEdit, handleVariation } from './edits.mjs';
 import { csv, handleGeneration, handleModels, readBody, sendError, sendJson } from './handlers.mjs';
 import { DEFAULT_TODAY } from './models.mjs';
+import { isMultipart, parseMultipart } from './multipart.mjs';
 import { pushLogged, truncateB64 } from './request-log.mjs';
 import { httpFault, pickScenarios, unknownScenario } from './scenarios.mjs';
 
@@ -30,6 +32,8 @@ const EXPOSE_HEADERS = 'x-request-id, retry-after, retry-after-ms, x-ratelimit-r
 const ROUTES = /** @type {Record<string, string[]>} */ ({
   '/v1/models': ['GET'],
   '/v1/images/generations': ['POST'],
+  '/v1/images/edits': ['POST'],
+  '/v1/images/variations': ['POST'],
   '/__mock/requests': ['GET', 'DELETE'],
   '/__mock/reset': ['POST'],
   '/__mock/health': ['GET'],
@@ -124,7 +128,17 @@ async function handle(req, res, config) {
   /** @type {unknown} */
   let json = null;
   let jsonError = false;
-  if (raw && raw.length) {
+  // Edits and variations: multipart bodies are parsed into parts (a string is the parse error).
+  const contentType = String(req.headers['content-type'] ?? '');
+  /** @type {import('./multipart.mjs').FormPart[] | string | null} */
+  let form = null;
+  if (raw && raw.length && isMultipart(contentType)) {
+    try {
+      form = parseMultipart(raw, contentType);
+    } catch (e) {
+      form = e instanceof Error ? e.message : String(e);
+    }
+  } else if (raw && raw.length) {
     try {
       json = JSON.parse(raw.toString('utf8'));
     } catch {
@@ -132,8 +146,12 @@ async function handle(req, res, config) {
     }
   }
   const headerScenario = req.headers['x-mock-scenario'];
-  const prompt =
-    json && typeof json === 'object' && 'prompt' in json && typeof json.prompt === 'string'
+  const formPrompt = Array.isArray(form)
+    ? form.find((p) => p.name === 'prompt' && p.filename === null)
+    : null;
+  const prompt = formPrompt
+    ? formPrompt.data.toString('utf8')
+    : json && typeof json === 'object' && 'prompt' in json && typeof json.prompt === 'string'
       ? json.prompt
       : null;
   const picked = method === 'OPTIONS' ? { names: [], unknown: [] } : pickScenarios(prompt, headerScenario);
@@ -206,7 +224,9 @@ async function handle(req, res, config) {
   if (picked.unknown.length) return sendError(res, unknownScenario(picked.unknown));
   const authError = checkAuth(req.headers.authorization);
   if (authError) return sendError(res, authError);
-  const bodyModel = json && typeof json === 'object' && 'model' in json ? String(json.model) : null;
+  const formModel = Array.isArray(form) ? form.find((p) => p.name === 'model')?.data.toString('utf8') : null;
+  const bodyModel =
+    formModel ?? (json && typeof json === 'object' && 'model' in json ? String(json.model) : null);
   const modelId = modelMatch ? decodeURIComponent(/** @type {string} */ (modelMatch[1])) : null;
   const fault = httpFault(picked.names, {
     model: bodyModel ?? modelId ?? 'gpt-image-2',
@@ -234,6 +254,8 @@ async function handle(req, res, config) {
     models: config.models,
   };
   if (path === '/v1/images/generations') return handleGeneration(ctx);
+  if (path === '/v1/images/edits') return handleEdit(ctx, form, entry);
+  if (path === '/v1/images/variations') return handleVariation(ctx, form, entry);
   return handleModels(ctx, modelId);
 }
 

@@ -13,12 +13,22 @@ export interface GenerationRequest {
   notes: string[];
 }
 
+/** Request fields that come from Settings rather than the options. */
+export interface GenerationExtras {
+  /** This browser's hashed id (Settings → safety identifier), or null/undefined when it is off. */
+  safetyIdentifier?: string | null;
+}
+
 /**
  * The body of `POST /images/generations`. Sends only what the model accepts: a field the registry says the
  * model lacks is never sent (e.g. `complexity` outside 2.6, `output_compression` for png, streaming for GIF).
  * Call validateGenerate first; this function assumes valid options.
  */
-export function buildGenerationRequest(p: ModelProfile, o: GenerateOptions): GenerationRequest {
+export function buildGenerationRequest(
+  p: ModelProfile,
+  o: GenerateOptions,
+  extras: GenerationExtras = {},
+): GenerationRequest {
   const notes: string[] = [];
   const body: Record<string, unknown> = { model: o.model.trim(), prompt: o.prompt };
   const size = checkSize(p.sizes, o.size);
@@ -52,6 +62,9 @@ export function buildGenerationRequest(p: ModelProfile, o: GenerateOptions): Gen
   } else if (o.stream && o.format === 'gif') {
     notes.push('Animated GIFs cannot stream; the image arrives when it is done.');
   }
+
+  // Before the extra fields, so the user's Extra JSON still wins.
+  if (extras.safetyIdentifier) body.safety_identifier = extras.safetyIdentifier;
 
   const extra = parseExtraFields(o.extraJson);
   const overridden: string[] = [];

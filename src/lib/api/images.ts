@@ -57,6 +57,14 @@ export async function* generateImages(
     onRetry: opts.onRetry,
     fetchImpl: opts.fetchImpl,
   });
+  yield* readImageResponse(res, opts);
+}
+
+/** Reads an Image API answer (generations or edits), JSON or SSE by its content type, as events. */
+export async function* readImageResponse(
+  res: Response,
+  opts: GenerateCallOptions = {},
+): AsyncGenerator<GenerationEvent> {
   const type = res.headers.get('content-type') ?? '';
   if (type.includes('text/event-stream') && res.body) {
     yield* readImageStream(res.body, opts);

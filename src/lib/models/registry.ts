@@ -3,6 +3,7 @@
  * Facts and sources: docs/models (models-2026-11 reference), checked 2026-11-24.
  * Everything the UI shows and every request builder decision derives from these entries.
  */
+import { GPT_IMAGE_1_TOKENS, MINI_TOKENS } from './tokens';
 import type { FixedSizeRule, FlexibleSizeRule, GifRule, ModelProfile, Prices } from './types';
 
 const GPT_IMAGE_STANDARD_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'];
@@ -158,6 +159,7 @@ export const MODELS: readonly ModelProfile[] = [
     sizes: FIXED_GPT_IMAGE,
     inputFidelity: ['low', 'high'],
     prices: PRICES_15,
+    outputTokens: GPT_IMAGE_1_TOKENS,
   },
   {
     ...BASE_GPT_IMAGE,
@@ -170,6 +172,7 @@ export const MODELS: readonly ModelProfile[] = [
     sizes: FIXED_GPT_IMAGE,
     inputFidelity: ['low', 'high'],
     prices: PRICES_15,
+    outputTokens: GPT_IMAGE_1_TOKENS,
   },
   {
     ...BASE_GPT_IMAGE,
@@ -189,6 +192,7 @@ export const MODELS: readonly ModelProfile[] = [
       source: 'developers.openai.com model page (gpt-image-1-mini)',
       asOf: '2026-11-24',
     },
+    outputTokens: MINI_TOKENS,
   },
   {
     ...BASE_GPT_IMAGE,
@@ -209,6 +213,7 @@ export const MODELS: readonly ModelProfile[] = [
       source: 'developers.openai.com model page (gpt-image-1)',
       asOf: '2026-11-24',
     },
+    outputTokens: GPT_IMAGE_1_TOKENS,
   },
   {
     ...BASE_GPT_IMAGE,

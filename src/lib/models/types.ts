@@ -54,6 +54,16 @@ export interface Prices {
   asOf: string;
 }
 
+/**
+ * Image output tokens for one image, by quality, at the three standard sizes ("1024x1024" …). `published`: the
+ * guide's table (exact); `derived`: back-computed from rounded per-image prices (approximate).
+ */
+export interface OutputTokenTable {
+  basis: 'published' | 'derived';
+  perImage: Record<string, Record<string, number>>;
+  source: string;
+}
+
 export interface ModelProfile {
   id: string;
   label: string;
@@ -86,6 +96,8 @@ export interface ModelProfile {
   /** dall-e-3 only. */
   styles: string[] | null;
   prices: Prices | null;
+  /** Output tokens per image for fixed-size models; absent: estimated from pixel area (flexible sizes). */
+  outputTokens?: OutputTokenTable;
   /** Where the entry came from when the app had to guess. */
   origin: 'registry' | 'family' | 'generic';
 }

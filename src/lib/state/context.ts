@@ -1,5 +1,7 @@
 /** Typed context pairs: components reach shared state through these, so tests can hand in a fake. */
 import { getContext, setContext } from 'svelte';
+import type { CostState } from './cost.svelte';
+import type { NetworkState } from './network.svelte';
 import type { SettingsState } from './settings.svelte';
 import type { StudioState } from './studio.svelte';
 
@@ -17,3 +19,5 @@ function contextPair<T>(name: string) {
 
 export const [getSettings, setSettings] = contextPair<SettingsState>('SettingsState');
 export const [getStudio, setStudio] = contextPair<StudioState>('StudioState');
+export const [getNetwork, setNetwork] = contextPair<NetworkState>('NetworkState');
+export const [getCost, setCost] = contextPair<CostState>('CostState');

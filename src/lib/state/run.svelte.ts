@@ -1,8 +1,15 @@
 /** One Generate press: its request, the images as they arrive, and how it ended. */
 import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
-import type { UserMessage } from '../api/errors';
+import type { UserMessage } from '../api/describe';
 
 export type RunStatus = 'running' | 'complete' | 'incomplete' | 'failed' | 'cancelled';
+
+/** Where a run's request went (for "Copy request as curl"); never the key. */
+export interface RunEndpoint {
+  baseUrl: string;
+  organization?: string;
+  project?: string;
+}
 
 export interface ShownImage {
   /** Blob URL; revoked when the run is dropped. */
@@ -29,6 +36,7 @@ export class RunState {
   readonly expected: number;
   readonly notes: string[];
   readonly startedAt: number;
+  readonly endpoint: RunEndpoint | null;
 
   status = $state<RunStatus>('running');
   /** Phase text while running ("Waiting for the first partial image…"). */
@@ -53,6 +61,7 @@ export class RunState {
     expected: number;
     notes: string[];
     now: number;
+    endpoint?: RunEndpoint;
   }) {
     this.prompt = init.prompt;
     this.model = init.model;
@@ -61,6 +70,7 @@ export class RunState {
     this.expected = init.expected;
     this.notes = init.notes;
     this.startedAt = init.now;
+    this.endpoint = init.endpoint ?? null;
     this.phase = init.streamed
       ? 'Waiting for the first image data…'
       : 'Generating… the images arrive together.';

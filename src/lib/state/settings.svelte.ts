@@ -5,7 +5,8 @@
  */
 import { DEFAULT_BASE_URL, type Connection, type ModelInfo } from '../api/client';
 import { createSafetyIdentifier, isSafetyIdentifier, SAFETY_ID_KEY } from '../crypto/safety-id';
-import { openSecret, sealSecret, VaultFormatError } from '../crypto/vault';
+// The vault (WebCrypto) loads only when a key is locked or unlocked: it is not needed to start the app.
+const vault = () => import('../crypto/vault');
 
 export type KeyPersistence = 'session' | 'local' | 'locked';
 
@@ -151,6 +152,7 @@ export class SettingsState {
 
   /** Encrypts the key with `passphrase` (PBKDF2 + AES-GCM, about a second), stores it, then saves. */
   async lockKey(values: SettingsValues, passphrase: string): Promise<void> {
+    const { sealSecret } = await vault();
     const record = await sealSecret(values.apiKey, passphrase);
     // Throws on a full or blocked storage: the caller says the key could not be locked.
     storage('local')?.setItem(VAULT_KEY, JSON.stringify(record));
@@ -159,6 +161,7 @@ export class SettingsState {
 
   /** Decrypts the stored key into memory (and this tab's sessionStorage). Throws WrongPassphraseError. */
   async unlock(passphrase: string): Promise<void> {
+    const { openSecret, VaultFormatError } = await vault();
     const record = readJson<unknown>(storage('local'), VAULT_KEY);
     if (record === null) {
       this.locked = false;

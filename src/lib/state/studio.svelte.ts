@@ -1,8 +1,10 @@
 /** The Generate studio: options, the runs they start, and cancellation. */
 import { buildGenerationRequest } from '../api/builders';
 import type { Connection } from '../api/client';
-import { describeError, isAbortError, StreamError } from '../api/errors';
-import { generateImages } from '../api/images';
+import { isAbortError, StreamError } from '../api/errors';
+import { describeErrorLazily } from '../api/describe-lazy';
+import { generateImages, type GenerateCallOptions, type GenerationEvent } from '../api/images';
+import { browserOnline, offlineMessage } from '../api/offline';
 import {
   DEFAULT_OPTIONS,
   fitOptions,
@@ -27,17 +29,35 @@ export interface StudioDeps {
   now?: () => number;
   fetchImpl?: typeof fetch;
   stallMs?: number;
+  /** Whether the browser is online (navigator.onLine by default): failures while offline say so. */
+  isOnline?: () => boolean;
 }
+
+/** A run that brings its own request (an edit): the studio lists, drives, cancels and retries it like any run. */
+export interface SelfSendingRun {
+  send(conn: Connection, opts: GenerateCallOptions): AsyncIterable<GenerationEvent>;
+  /** The same request as a fresh run, for Retry. */
+  again(now: number): RunState & SelfSendingRun;
+}
+
+const isSelfSending = (run: RunState): run is RunState & SelfSendingRun =>
+  typeof (run as Partial<SelfSendingRun>).send === 'function';
 
 export class StudioState {
   options = $state<GenerateOptions>({ ...DEFAULT_OPTIONS, model: '' });
   runs = $state.raw<RunState[]>([]);
   serverModels = $state.raw<ServerModel[] | null>(null);
+  /** Settings → safety identifier: this browser's hashed id when switched on, else null. */
+  safetyIdentifier = $state<string | null>(null);
+  /** Called once when any run ends, however it ends (the cost ledger records spend here). */
+  onRunEnd: ((run: RunState) => void) | null = null;
 
   profile = $derived(resolveModel(this.options.model));
   fields = $derived(visibleFields(this.profile, this.options));
   validation = $derived(validateGenerate(this.profile, this.options));
-  request = $derived(buildGenerationRequest(this.profile, this.options));
+  request = $derived(
+    buildGenerationRequest(this.profile, this.options, { safetyIdentifier: this.safetyIdentifier }),
+  );
   lifecycle = $derived(
     effectiveLifecycle(
       this.profile,
@@ -110,7 +130,45 @@ export class StudioState {
       expected: typeof req.body.n === 'number' ? req.body.n : 1,
       notes: req.notes,
       now: now(),
+      endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
     });
+    const kept = this.runs.slice(0, MAX_RUNS - 1);
+    for (const old of this.runs.slice(MAX_RUNS - 1)) old.dispose();
+    this.runs = [run, ...kept];
+    void this.execute(conn, run, now, opts.stallMs ?? this.deps.stallMs ?? 90_000);
+    return run;
+  }
+
+  /** Sends a failed or incomplete run's exact body again, as a new run. Null while another run is busy. */
+  retry(conn: Connection, failed: RunState, opts: { stallMs?: number } = {}): RunState | null {
+    if (this.busy || (failed.status !== 'failed' && failed.status !== 'incomplete')) return null;
+    const now = this.deps.now ?? Date.now;
+    if (isSelfSending(failed)) return this.startRun(conn, failed.again(now()), opts);
+    const run = new RunState({
+      prompt: failed.prompt,
+      model: failed.model,
+      body: failed.body,
+      streamed: failed.streamed,
+      expected: failed.expected,
+      notes: failed.notes,
+      now: now(),
+      endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
+    });
+    const kept = this.runs.slice(0, MAX_RUNS - 1);
+    for (const old of this.runs.slice(MAX_RUNS - 1)) old.dispose();
+    this.runs = [run, ...kept];
+    void this.execute(conn, run, now, opts.stallMs ?? this.deps.stallMs ?? 90_000);
+    return run;
+  }
+
+  /** Lists and drives a run that sends its own request (an edit). Null while another run is busy. */
+  startRun(
+    conn: Connection,
+    run: RunState & SelfSendingRun,
+    opts: { stallMs?: number } = {},
+  ): RunState | null {
+    if (this.busy) return null;
+    const now = this.deps.now ?? Date.now;
     const kept = this.runs.slice(0, MAX_RUNS - 1);
     for (const old of this.runs.slice(MAX_RUNS - 1)) old.dispose();
     this.runs = [run, ...kept];
@@ -120,18 +178,17 @@ export class StudioState {
 
   private async execute(conn: Connection, run: RunState, now: () => number, stallMs: number): Promise<void> {
     try {
-      const events = generateImages(
-        conn,
-        { body: run.body, stream: run.streamed, overridden: [], notes: [] },
-        {
-          signal: run.controller.signal,
-          stallMs,
-          fetchImpl: this.deps.fetchImpl,
-          onRetry: ({ delayMs, attempt }) => {
-            run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
-          },
+      const callOpts: GenerateCallOptions = {
+        signal: run.controller.signal,
+        stallMs,
+        fetchImpl: this.deps.fetchImpl,
+        onRetry: ({ delayMs, attempt }) => {
+          run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
         },
-      );
+      };
+      const events = isSelfSending(run)
+        ? run.send(conn, callOpts)
+        : generateImages(conn, { body: run.body, stream: run.streamed, overridden: [], notes: [] }, callOpts);
       for await (const ev of events) run.apply(ev);
       run.finish('complete', now());
     } catch (e) {
@@ -139,10 +196,15 @@ export class StudioState {
         run.finish('cancelled', now());
         return;
       }
-      const message = describeError(e, { baseUrl: conn.baseUrl, model: run.model });
+      const offline = !(this.deps.isOnline ?? browserOnline)();
+      const message =
+        (offline && offlineMessage(e)) ||
+        (await describeErrorLazily(e, { baseUrl: conn.baseUrl, model: run.model, apiKey: conn.apiKey }));
       const kept = run.partial !== null || run.images.length > 0;
       const broken = e instanceof StreamError;
       run.finish(kept && broken ? 'incomplete' : 'failed', now(), message);
+    } finally {
+      this.onRunEnd?.(run);
     }
   }
 

@@ -1,0 +1,73 @@
+/** One Edit press: a run that sends its own multipart request and remembers its source for before/after. */
+import type { Connection } from '../api/client';
+import { editImages, type EditRequest } from '../api/edits';
+import type { GenerateCallOptions, GenerationEvent } from '../api/images';
+import { RunState, type RunEndpoint } from './run.svelte';
+import type { SelfSendingRun } from './studio.svelte';
+
+export interface EditRunInit {
+  prompt: string;
+  model: string;
+  request: Pick<EditRequest, 'form' | 'stream' | 'body' | 'notes'>;
+  expected: number;
+  /** The first source image: the "before" of the comparison. */
+  source: { blob: Blob; name: string };
+  now: number;
+  endpoint?: RunEndpoint;
+  /** "Keep outside the mask": put the original back over each result wherever the mask keeps it. */
+  keepOutside?: { original: Blob; mask: Blob } | null;
+}
+
+export class EditRunState extends RunState implements SelfSendingRun {
+  readonly kind = 'edit' as const;
+  /** A Blob URL of the first source image, owned by this run (revoked with it). */
+  readonly sourceUrl: string;
+  readonly sourceName: string;
+  private readonly init: EditRunInit;
+
+  constructor(init: EditRunInit) {
+    super({
+      prompt: init.prompt,
+      model: init.model,
+      body: init.request.body,
+      streamed: init.request.stream,
+      expected: init.expected,
+      notes: init.request.notes,
+      now: init.now,
+      endpoint: init.endpoint,
+    });
+    this.init = init;
+    this.sourceUrl = URL.createObjectURL(init.source.blob);
+    this.sourceName = init.source.name;
+    if (!init.request.stream) this.phase = 'Editing… the images arrive together.';
+  }
+
+  async *send(conn: Connection, opts: GenerateCallOptions): AsyncGenerator<GenerationEvent> {
+    const keep = this.init.keepOutside;
+    for await (const ev of editImages(conn, this.init.request, opts)) {
+      if (ev.kind !== 'image' || !keep) {
+        yield ev;
+        continue;
+      }
+      try {
+        const { keepOutsideMask } = await import('../mask/composite');
+        const image = await keepOutsideMask(keep.original, ev.image, keep.mask);
+        yield { ...ev, image };
+      } catch {
+        this.notes.push(`Image ${ev.index + 1} is shown as the API returned it: it could not be composited.`);
+        yield ev;
+      }
+    }
+  }
+
+  again(now: number): EditRunState {
+    return new EditRunState({ ...this.init, now });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    URL.revokeObjectURL(this.sourceUrl);
+  }
+}
+
+export const isEditRun = (run: RunState): run is EditRunState => run instanceof EditRunState;

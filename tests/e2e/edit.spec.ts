@@ -1,0 +1,347 @@
+/**
+ * Edit mode: source images in (file input, paste, "Edit this"), refusals by name, the multipart request the
+ * mock receives (image[] parts with real MIME types, no moderation), results with a before/after slider.
+ */
+import sharp from 'sharp';
+import { expect, test, type LoggedRequest, type MockLog } from './support/fixtures';
+
+interface LoggedFile {
+  field: string;
+  filename: string | null;
+  type: string | null;
+  bytes: number;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  hasAlpha: boolean | null;
+  alpha?: { pixels: number; transparent: number; opaque: number; partial: number };
+}
+type EditLogged = LoggedRequest & { files?: LoggedFile[]; parts?: { name: string; type: string | null }[] };
+
+async function photo(width: number, height: number, hue: number, format: 'png' | 'jpeg' = 'png') {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      raw[i] = ((x * 255) / width + hue) & 255;
+      raw[i + 1] = (y * 255) / height;
+      raw[i + 2] = (hue * 3) & 255;
+    }
+  const img = sharp(raw, { raw: { width, height, channels: 3 } });
+  return format === 'png' ? img.png().toBuffer() : img.jpeg().toBuffer();
+}
+
+/** Waits for `count` edit requests with this test's key and returns them. */
+async function edits(mock: MockLog, count = 1): Promise<EditLogged[]> {
+  const list = async () =>
+    (await mock.requests()).filter(
+      (r) => r.method === 'POST' && r.path === '/v1/images/edits',
+    ) as EditLogged[];
+  // `files` is logged once the mock has inspected the parts (before it answers).
+  await expect
+    .poll(async () => (await list()).filter((r) => r.files).length, { message: `${count} edit request(s)` })
+    .toBe(count);
+  return list();
+}
+
+test.describe('Edit mode', () => {
+  test('adds images, refuses a non-image by name, and sends image[] parts with their real types', async ({
+    studio,
+    page,
+    mock,
+  }) => {
+    test.slow(); // two renders by the mock; the shared CI machine can be busy
+    await expect(page.getByRole('tab', { name: 'Generate' })).toHaveAttribute('aria-selected', 'true');
+    await expect(studio.moderation).toBeVisible();
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    await expect(studio.moderation).toHaveCount(0);
+
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources.getByRole('button', { name: 'Add images' }).setInputFiles([
+      { name: 'harbour.png', mimeType: 'image/png', buffer: await photo(320, 240, 20) },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') },
+      { name: 'boat.jpg', mimeType: 'image/jpeg', buffer: await photo(200, 300, 120, 'jpeg') },
+    ]);
+    await expect(sources.getByRole('alert')).toContainText('notes.txt');
+    await expect(sources.getByRole('alert')).toContainText('only PNG, JPEG and WebP');
+    await expect(sources.getByRole('img')).toHaveCount(2);
+    await expect(sources.getByRole('img', { name: 'harbour.png' })).toBeVisible();
+
+    // Reorder: boat first, then back.
+    await sources.getByRole('button', { name: 'Move boat.jpg earlier' }).click();
+    await expect(sources.getByRole('listitem').first()).toContainText('boat.jpg');
+    await sources.getByRole('button', { name: 'Move boat.jpg later' }).click();
+    await expect(sources.getByRole('listitem').first()).toContainText('harbour.png');
+
+    const prompt = studio.promptText('put a lighthouse on the pier');
+    await studio.prompt.fill(prompt);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+
+    const [req] = await edits(mock);
+    const body = req!.body as Record<string, string>;
+    expect(body).toMatchObject({ model: expect.any(String), prompt });
+    expect(body).not.toHaveProperty('moderation');
+    expect(req!.parts!.filter((p) => p.name.startsWith('image')).map((p) => p.name)).toEqual([
+      'image[]',
+      'image[]',
+    ]);
+    expect(req!.files!.map((f) => [f.field, f.filename, f.type, f.format, f.width, f.height])).toEqual([
+      ['image[]', 'harbour.png', 'image/png', 'png', 320, 240],
+      ['image[]', 'boat.jpg', 'image/jpeg', 'jpeg', 200, 300],
+    ]);
+
+    // The result has a before/after slider against the first source.
+    const run = studio.run(prompt);
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible();
+    await expect(run.getByRole('img', { name: 'Before: harbour.png' })).toBeAttached();
+    const slider = run.getByRole('slider', { name: 'Compare before and after' });
+    await slider.fill('20');
+    await expect(slider).toHaveValue('20');
+  });
+
+  test('"Edit this" on a generated image makes it a source and switches to Edit', async ({
+    studio,
+    page,
+  }) => {
+    test.slow();
+    const prompt = studio.promptText('a quiet bay');
+    await studio.generate(prompt);
+    await expect(studio.finalImages(prompt)).toHaveCount(1);
+    await studio.run(prompt).getByRole('button', { name: 'Edit this' }).click();
+    await expect(page.getByRole('tab', { name: 'Edit' })).toHaveAttribute('aria-selected', 'true');
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await expect(sources.getByRole('img')).toHaveCount(1);
+    await expect(sources).toContainText('1 of 16');
+  });
+
+  test('files dropped anywhere on the page become sources, and a non-image is refused by name', async ({
+    studio: _studio,
+    page,
+  }) => {
+    const png = (await photo(48, 48, 10)).toString('base64');
+    await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      data.items.add(new File(['%PDF-1.7\n'], 'invoice.pdf', { type: 'application/pdf' }));
+      const target = document.querySelector('.results')!;
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, png);
+    await expect(page.getByRole('tab', { name: 'Edit' })).toHaveAttribute('aria-selected', 'true');
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await expect(sources.getByRole('img', { name: 'dropped.png' })).toBeVisible();
+    await expect(sources.getByRole('alert')).toContainText('invoice.pdf');
+    await expect(sources.getByRole('alert')).toContainText('PDFs are not accepted');
+  });
+
+  test('a pasted image becomes a source', async ({ studio, page }) => {
+    const png = (await photo(64, 64, 200)).toString('base64');
+    await studio.prompt.focus();
+    await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'clip.png', { type: 'image/png' }));
+      document.activeElement!.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    }, png);
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await expect(sources.getByRole('img', { name: 'clip.png' })).toBeVisible();
+  });
+});
+
+test.describe('Mask editor', () => {
+  /** Opens Edit mode with one 320×240 PNG and the mask editor over it; returns helpers for the canvas. */
+  async function openEditor(page: import('@playwright/test').Page) {
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: 'room.png', mimeType: 'image/png', buffer: await photo(320, 240, 60) }]);
+    await expect(sources.getByRole('img', { name: 'room.png' })).toBeVisible();
+    await page.getByRole('button', { name: 'Edit mask' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Mask editor' });
+    await expect(dialog.getByRole('button', { name: 'Brush' })).toHaveAttribute('aria-pressed', 'true');
+    const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+    const at = (fx: number, fy: number) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
+    const drag = async (from: [number, number], to: [number, number], steps = 12) => {
+      const a = at(...from);
+      const b = at(...to);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps });
+      await page.mouse.up();
+    };
+    return { dialog, drag };
+  }
+
+  /** Alpha of the current mask (the thumbnail's Blob) at fractions of its size. */
+  async function maskAlpha(page: import('@playwright/test').Page, points: [number, number][]) {
+    const img = page.getByRole('img', { name: 'The current mask' });
+    await expect(img).toHaveJSProperty('complete', true);
+    return img.evaluate((el: HTMLImageElement, pts) => {
+      const c = document.createElement('canvas');
+      c.width = el.naturalWidth;
+      c.height = el.naturalHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(el, 0, 0);
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      return {
+        size: [c.width, c.height],
+        alpha: pts.map(
+          ([fx, fy]) => data[(Math.floor(fy * c.height) * c.width + Math.floor(fx * c.width)) * 4 + 3],
+        ),
+      };
+    }, points);
+  }
+
+  test('paint a stroke, erase part of it, send: the mock receives a same-size PNG mask with alpha', async ({
+    studio,
+    page,
+    mock,
+  }) => {
+    const { dialog, drag } = await openEditor(page);
+    await dialog.getByRole('slider', { name: 'Brush size' }).fill('30');
+    await drag([0.1, 0.5], [0.9, 0.5]);
+    await dialog.getByRole('button', { name: 'Eraser' }).click();
+    await drag([0.5, 0.2], [0.5, 0.8]);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(dialog).toHaveCount(0);
+
+    const m = await maskAlpha(page, [
+      [0.2, 0.5], // painted
+      [0.5, 0.5], // painted, then erased
+      [0.2, 0.1], // never painted
+    ]);
+    expect(m).toEqual({ size: [320, 240], alpha: [0, 255, 255] });
+
+    const prompt = studio.promptText('replace the sofa');
+    await studio.prompt.fill(prompt);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const [req] = await edits(mock);
+    const mask = req!.files!.find((f) => f.field === 'mask')!;
+    expect(mask).toMatchObject({ type: 'image/png', format: 'png', width: 320, height: 240, hasAlpha: true });
+    expect(mask.alpha!.transparent).toBeGreaterThan(320 * 240 * 0.03);
+    expect(mask.alpha!.opaque).toBeGreaterThan(320 * 240 * 0.8);
+    expect(mask.alpha!.transparent + mask.alpha!.opaque).toBe(320 * 240); // strictly 0 or 255
+    expect(req!.files!.map((f) => f.field)).toEqual(['image', 'mask']);
+    await expect(studio.run(prompt).locator('header .badge', { hasText: 'Done' })).toBeVisible();
+  });
+
+  test('undo, redo, invert and clear change what will be edited', async ({ studio: _studio, page }) => {
+    const { dialog, drag } = await openEditor(page);
+    const undo = dialog.getByRole('button', { name: 'Undo' });
+    const redo = dialog.getByRole('button', { name: 'Redo' });
+    await expect(undo).toBeDisabled();
+    await dialog.getByRole('button', { name: 'Rectangle' }).click();
+    await drag([0, 0], [0.5, 1]);
+    await expect(undo).toBeEnabled();
+    await undo.click();
+    await expect(redo).toBeEnabled();
+    await page.keyboard.press('Control+Shift+Z');
+    await expect(redo).toBeDisabled();
+    await dialog.getByRole('button', { name: 'Invert' }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const m = await maskAlpha(page, [
+      [0.25, 0.5],
+      [0.75, 0.5],
+    ]);
+    expect(m.alpha).toEqual([255, 0]); // inverted: the right half is edited
+    await expect(page.getByText('50% of “room.png” will be edited')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Edit mask' }).click();
+    await dialog.getByRole('button', { name: 'Clear' }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByText('No mask')).toBeVisible();
+  });
+
+  test('imports a black-and-white mask (black = edit)', async ({ studio: _studio, page }) => {
+    const { dialog } = await openEditor(page);
+    const bw = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fff' } })
+      .composite([
+        {
+          input: await sharp({ create: { width: 160, height: 240, channels: 3, background: '#000' } })
+            .png()
+            .toBuffer(),
+          left: 0,
+          top: 0,
+        },
+      ])
+      .png()
+      .toBuffer();
+    await dialog.getByRole('button', { name: 'Import mask' }).setInputFiles({
+      name: 'bw.png',
+      mimeType: 'image/png',
+      buffer: bw,
+    });
+    await expect(dialog.getByRole('status')).toContainText('black = edit, white = keep');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const m = await maskAlpha(page, [
+      [0.25, 0.5],
+      [0.75, 0.5],
+    ]);
+    expect(m.alpha).toEqual([0, 255]);
+  });
+
+  test('"Keep outside the mask" leaves the pixels outside the mask identical to the source', async ({
+    studio,
+    page,
+  }) => {
+    test.slow();
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: 'square.png', mimeType: 'image/png', buffer: await photo(1024, 1024, 90) }]);
+    await expect(sources.getByRole('img', { name: 'square.png' })).toBeVisible();
+    await page.getByRole('button', { name: 'Edit mask' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Mask editor' });
+    await dialog.getByRole('button', { name: 'Rectangle' }).click();
+    const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height - 2, { steps: 8 });
+    await page.mouse.up();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('checkbox', { name: 'Keep outside the mask' }).check();
+    await studio.size.selectOption('1024x1024');
+
+    const prompt = studio.promptText('a red door on the left');
+    await studio.prompt.fill(prompt);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const run = studio.run(prompt);
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible();
+    const after = run.getByRole('img', { name: prompt.slice(0, 200) });
+    await expect(after).toHaveJSProperty('complete', true);
+
+    // Compare the result with the source, pixel by pixel, in the page.
+    const diff = await after.evaluate(async (img: HTMLImageElement) => {
+      const before = document.querySelector<HTMLImageElement>('img[alt="Before: square.png"]')!;
+      await before.decode();
+      const read = (el: HTMLImageElement) => {
+        const c = document.createElement('canvas');
+        c.width = 1024;
+        c.height = 1024;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(el, 0, 0);
+        return ctx.getImageData(0, 0, 1024, 1024).data;
+      };
+      const a = read(img);
+      const b = read(before);
+      let outside = 0;
+      let inside = 0;
+      for (let y = 0; y < 1024; y++)
+        for (let x = 0; x < 1024; x++) {
+          const i = (y * 1024 + x) * 4;
+          const same = a[i] === b[i] && a[i + 1] === b[i + 1] && a[i + 2] === b[i + 2];
+          if (x >= 540 && !same) outside++;
+          if (x < 480 && same) inside++;
+        }
+      return { size: [img.naturalWidth, img.naturalHeight], outside, inside };
+    });
+    expect(diff.size).toEqual([1024, 1024]);
+    expect(diff.outside).toBe(0); // right of the mask: byte-identical to the source
+    expect(diff.inside).toBeLessThan(1024 * 480 * 0.05); // the masked half was edited
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { fitScale, keyAction, zoomStep } from '../../../src/lib/mask/view';
+
+const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey', boolean>> = {}) =>
+  keyAction({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+
+describe('mask editor view rules', () => {
+  it.each([
+    ['z', { ctrlKey: true }, 'undo'],
+    ['z', { metaKey: true }, 'undo'],
+    ['Z', { ctrlKey: true, shiftKey: true }, 'redo'],
+    ['y', { ctrlKey: true }, 'redo'],
+    ['[', {}, 'smaller'],
+    [']', {}, 'bigger'],
+    ['b', {}, 'brush'],
+    ['E', {}, 'eraser'],
+    ['r', {}, 'rectangle'],
+    ['l', {}, 'lasso'],
+    ['x', {}, null],
+    ['b', { ctrlKey: true }, null],
+  ] as const)('%s %o → %s', (k, mods, action) => {
+    expect(key(k, mods)).toBe(action);
+  });
+
+  it('steps zoom through fixed levels and stops at the ends', () => {
+    expect(zoomStep(1, 1)).toBe(1.5);
+    expect(zoomStep(1, -1)).toBe(0.75);
+    expect(zoomStep(8, 1)).toBe(8);
+    expect(zoomStep(0.25, -1)).toBe(0.25);
+    expect(zoomStep(1.2, 1)).toBe(1.5);
+  });
+
+  it('fits an image in the box without enlarging big images', () => {
+    expect(fitScale({ width: 3840, height: 2160 }, { width: 960, height: 600 })).toBeCloseTo(0.25);
+    expect(fitScale({ width: 1024, height: 1024 }, { width: 2000, height: 2000 })).toBe(1);
+    expect(fitScale({ width: 64, height: 64 }, { width: 2000, height: 2000 })).toBe(4);
+  });
+});
