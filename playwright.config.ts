@@ -23,6 +23,9 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
+    // The service worker is tested in pwa.spec.ts, which allows it; elsewhere it would only precache the app
+    // again for every test and could hide requests from page.route.
+    serviceWorkers: 'block',
   },
   webServer: [
     {

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { WEB_APP_MANIFEST } from './src/lib/pwa/manifest.ts';
 import { META_CSP, SECURITY_HEADERS } from './src/lib/security/csp.ts';
 
 /**
@@ -21,7 +23,27 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), contentSecurityPolicy()],
+  plugins: [
+    svelte(),
+    contentSecurityPolicy(),
+    // The service worker precaches the app shell (every built chunk, so lazily loaded parts work offline too) and
+    // nothing else: there is no runtime caching, so API calls are never cached or intercepted. registerType
+    // 'prompt' leaves a new version waiting until the user presses Reload (src/lib/pwa/register.ts).
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: WEB_APP_MANIFEST,
+      includeAssets: ['favicon.svg', 'icons/apple-touch-icon.png'],
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: 'index.html',
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -1,3 +1,4 @@
+/// <reference types="vite-plugin-pwa/client" />
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
 

@@ -131,6 +131,12 @@ export class EditState {
     await this.add([{ blob, name }]);
   }
 
+  /** Files opened from outside (the OS "Open with", a launch): switch to Edit and check them like a drop. */
+  async useFiles(files: readonly File[]): Promise<void> {
+    this.mode = 'edit';
+    await this.add(files.map((f) => ({ blob: f, name: f.name })));
+  }
+
   remove(id: number): void {
     const gone = this.sources.find((s) => s.id === id);
     if (!gone) return;

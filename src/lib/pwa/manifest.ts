@@ -1,0 +1,37 @@
+/**
+ * The web app manifest, as data: vite.config.ts hands it to vite-plugin-pwa, and the unit tests check what an
+ * installed Atelier promises (icons, file handlers) without building.
+ */
+
+/** The image types Atelier opens when the operating system hands it a file (file_handlers + launchQueue). */
+export const OPENABLE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'image/png': ['.png'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'image/webp': ['.webp'],
+};
+
+export const WEB_APP_MANIFEST = {
+  id: '/',
+  name: 'Atelier — image studio',
+  short_name: 'Atelier',
+  description: 'Generate and edit images with your own OpenAI API key, entirely in your browser.',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone' as const,
+  background_color: '#1d1b26',
+  theme_color: '#1d1b26',
+  icons: [
+    { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+    { src: '/icons/maskable-192.png', sizes: '192x192', type: 'image/png', purpose: 'maskable' },
+    { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+  ],
+  // Opening a PNG, JPEG or WebP "with Atelier" lands it in the editor's source images (src/lib/pwa/launch.ts).
+  file_handlers: [
+    {
+      action: '/',
+      accept: Object.fromEntries(Object.entries(OPENABLE_TYPES).map(([type, exts]) => [type, [...exts]])),
+    },
+  ],
+  launch_handler: { client_mode: 'focus-existing' as const },
+};
