@@ -50,6 +50,8 @@ export default defineConfig({
     // ATELIER_OUT_DIR (e.g. a /tmp path) lets a parallel browser-test run build and serve without sharing dist/.
     outDir: process.env.ATELIER_OUT_DIR || 'dist',
     emptyOutDir: true,
+    // Workbox's precache step is slow on a busy machine; rolldown's timing advice about it is only noise here.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   // `npm start` / `vite preview` send the headers a production host should send (see deploy/README.md).

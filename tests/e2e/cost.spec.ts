@@ -108,6 +108,31 @@ test.describe('Cost', () => {
     expect(body).toMatchObject({ prompt });
   });
 
+  test('Retry asks like Generate: above the threshold it waits for confirmation', async ({
+    studio,
+    page,
+    mock,
+  }) => {
+    const prompt = studio.promptText('A refused kite', 'moderation');
+    await studio.generate(prompt);
+    const failed = studio.run(prompt).first();
+    await expect(failed.locator('header .badge', { hasText: 'Failed' })).toBeVisible(DONE);
+    await mock.generationBodies(1);
+
+    await setLimit(page, /Confirm requests above/, '0.01');
+    await failed.getByRole('button', { name: 'Retry', exact: true }).click();
+    const dialog = confirmDialog(page);
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(studio.run(prompt)).toHaveCount(1);
+    expect(await mock.generations()).toHaveLength(1);
+
+    await failed.getByRole('button', { name: 'Retry', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Send request' }).click();
+    await expect(studio.run(prompt)).toHaveCount(2);
+    await mock.generationBodies(2);
+  });
+
   test('the actual cost from usage appears with the result, beside the estimate', async ({
     studio,
     page,

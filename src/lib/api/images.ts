@@ -14,6 +14,26 @@ export interface ImageUsage {
   output_tokens_details?: { text_tokens?: number; image_tokens?: number };
 }
 
+/** Adds two usage reports field by field (a missing report counts as nothing). */
+export function addUsage(a: ImageUsage | null, b: ImageUsage | null | undefined): ImageUsage | null {
+  if (!b) return a;
+  if (!a) return b;
+  const n = (x?: number, y?: number) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+  const details = (x?: ImageUsage['input_tokens_details'], y?: ImageUsage['input_tokens_details']) =>
+    x || y
+      ? { text_tokens: n(x?.text_tokens, y?.text_tokens), image_tokens: n(x?.image_tokens, y?.image_tokens) }
+      : undefined;
+  const sum: ImageUsage = {
+    input_tokens: n(a.input_tokens, b.input_tokens),
+    output_tokens: n(a.output_tokens, b.output_tokens),
+    total_tokens: n(a.total_tokens, b.total_tokens),
+    input_tokens_details: details(a.input_tokens_details, b.input_tokens_details),
+    output_tokens_details: details(a.output_tokens_details, b.output_tokens_details),
+  };
+  return JSON.parse(JSON.stringify(sum)) as ImageUsage; // drops the undefined fields
+}
+
 /** What the API says it actually used. */
 export interface EchoedParams {
   size?: string;
@@ -122,7 +142,8 @@ async function* readImageStream(
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
         performance.mark('atelier:image-ready', { detail: { lastChunkAt } });
         images++;
-        usage = (ev.usage as ImageUsage | undefined) ?? usage;
+        // Each completed event reports its own image's usage; with n>1 (forced through extra fields) add them.
+        usage = addUsage(usage, ev.usage as ImageUsage | undefined);
         echo = out.echoed;
         created = typeof ev.created_at === 'number' ? ev.created_at : created;
       }

@@ -15,6 +15,13 @@ export function localDay(time: number, tz: TzOffset): string {
   return new Date(time + tz(time) * 60_000).toISOString().slice(0, 10);
 }
 
+/** Milliseconds from `time` to the next local midnight (when "today" starts counting again). */
+export function msUntilNextLocalDay(time: number, tz: TzOffset): number {
+  const local = time + tz(time) * 60_000;
+  const day = 86_400_000;
+  return day - (((local % day) + day) % day);
+}
+
 export const localMonth = (time: number, tz: TzOffset): string => localDay(time, tz).slice(0, 7);
 
 export interface SpendAmount {

@@ -8,6 +8,7 @@ import {
   budgetBlock,
   localDay,
   localTzOffset,
+  msUntilNextLocalDay,
   needsConfirm,
   NO_LIMITS,
   LIMITS_STORAGE_KEY,
@@ -142,6 +143,20 @@ export class CostState {
     this.calibration = parseCalibration(this.read(CALIBRATION_STORAGE_KEY));
     this.ready = this.refreshLedger();
     return this.ready;
+  }
+
+  /**
+   * Keeps "Today" and "This month" true while the page stays open: moves the clock at each local midnight and
+   * when the tab becomes visible again (timers sleep with the device). Returns the function that stops.
+   */
+  followClock(timers: Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'> = globalThis): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      this.clock = this.now();
+      timer = timers.setTimeout(schedule, msUntilNextLocalDay(this.clock, this.tz) + 1000);
+    };
+    schedule();
+    return () => timers.clearTimeout(timer);
   }
 
   /** Re-reads the ledger (other tabs may have spent too). */

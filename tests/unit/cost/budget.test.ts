@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  msUntilNextLocalDay,
   budgetBlock,
   budgetWarning,
   localDay,
@@ -219,5 +220,14 @@ describe('limits: validation and storage', () => {
     const got = parseStoredLimits(raw);
     expect(got.limits).toEqual(limits);
     expect(got.problem !== null).toBe(problem);
+  });
+});
+
+describe('msUntilNextLocalDay', () => {
+  it('counts to the next local midnight in the given offset', () => {
+    expect(msUntilNextLocalDay(Date.UTC(2026, 10, 24, 23, 0), () => 0)).toBe(3_600_000);
+    // UTC−5: 23:00 UTC is 18:00 local, six hours to go.
+    expect(msUntilNextLocalDay(Date.UTC(2026, 10, 24, 23, 0), () => -300)).toBe(6 * 3_600_000);
+    expect(msUntilNextLocalDay(Date.UTC(2026, 10, 24, 0, 0), () => 0)).toBe(86_400_000);
   });
 });

@@ -217,3 +217,36 @@ describe('CostState', () => {
     expect(cost.pricesFor('gpt-image-2')!.imageOut).toBe(30);
   });
 });
+
+describe('CostState.followClock', () => {
+  it('moves "today" on at local midnight while the page stays open', async () => {
+    let now = Date.UTC(2026, 10, 24, 23, 0); // 23:00 local (UTC+0)
+    const yesterday: SpendEntry = {
+      id: 'e1',
+      time: now - 60_000,
+      session: 'other',
+      model: 'gpt-image-2',
+      endpoint: 'generations',
+      usage: null,
+      cost: 0.5,
+      estimate: null,
+    };
+    const { ledger } = memoryLedger([yesterday]);
+    const cost = new CostState({ now: () => now, tz: () => 0, ledger, storage: memoryStorage() });
+    await cost.load();
+    const pending: { fn: () => void; ms: number }[] = [];
+    const stop = cost.followClock({
+      setTimeout: ((fn: () => void, ms: number) => pending.push({ fn, ms })) as unknown as typeof setTimeout,
+      clearTimeout: (() => pending.splice(0)) as unknown as typeof clearTimeout,
+    });
+    expect(cost.totals.today.usd).toBeCloseTo(0.5, 12);
+    expect(pending[0]!.ms).toBe(3_600_000 + 1000); // one hour to midnight, plus a second
+    now += pending[0]!.ms;
+    pending.shift()!.fn();
+    expect(cost.totals.today.usd).toBe(0);
+    expect(cost.totals.month.usd).toBeCloseTo(0.5, 12);
+    expect(pending[0]!.ms).toBe(86_400_000); // 00:00:01 → next midnight + 1 s
+    stop();
+    expect(pending).toHaveLength(0);
+  });
+});

@@ -61,6 +61,21 @@ async function settle(run: RunState | null) {
 }
 
 describe('StudioState.generate', () => {
+  it('adds up the usage of every completed event when n>1 is streamed (one report per image)', async () => {
+    const { studio } = studioWith(
+      () => new Response(sse([completed, completed]), { headers: { 'content-type': 'text/event-stream' } }),
+    );
+    studio.options = { ...studio.options, extraJson: '{"n": 2, "stream": true}' };
+    const run = await settle(studio.generate(CONN));
+    expect(run.images).toHaveLength(2);
+    expect(run.usage).toEqual({
+      input_tokens: 18,
+      output_tokens: 2112,
+      total_tokens: 2130,
+      input_tokens_details: { text_tokens: 18, image_tokens: 0 },
+    });
+  });
+
   it('streams partials then the final image, with usage and echoed parameters', async () => {
     const { studio, calls } = studioWith(
       () =>
