@@ -2,6 +2,10 @@
  * Edit mode: source images in (file input, paste, "Edit this"), refusals by name, the multipart request the
  * mock receives (image[] parts with real MIME types, no moderation), results with a before/after slider.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type LoggedRequest, type MockLog } from './support/fixtures';
 
@@ -97,6 +101,55 @@ test.describe('Edit mode', () => {
     const slider = run.getByRole('slider', { name: 'Compare before and after' });
     await slider.fill('20');
     await expect(slider).toHaveValue('20');
+  });
+
+  test('"Copy request as curl" on an edit is a multipart command that really works against the server', async ({
+    studio,
+    page,
+    mock,
+    apiKey,
+  }) => {
+    test.slow(); // two renders by the mock
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const files = [
+      { name: 'left side.png', mimeType: 'image/png', buffer: await photo(256, 256, 40) },
+      { name: 'right.jpg', mimeType: 'image/jpeg', buffer: await photo(256, 256, 200, 'jpeg') },
+    ];
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources.getByRole('button', { name: 'Add images' }).setInputFiles(files);
+    await expect(sources.getByRole('img')).toHaveCount(2);
+    const prompt = studio.promptText("a sign that says 'open'");
+    await studio.prompt.fill(prompt);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const run = studio.run(prompt);
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible();
+    const [sent] = await edits(mock);
+
+    await run.locator('details summary').first().click();
+    await run.getByRole('button', { name: 'Show command' }).click();
+    const command = (await run.getByLabel('curl command').textContent())!;
+    expect(command).not.toContain(apiKey);
+    expect(command).toContain("-F 'image[]=@left-side.png;type=image/png'");
+
+    // Save the sources under the names the command expects and run it, as a user would.
+    const dir = await mkdtemp(path.join(tmpdir(), 'atelier-curl-'));
+    await writeFile(path.join(dir, 'left-side.png'), files[0]!.buffer);
+    await writeFile(path.join(dir, 'right.jpg'), files[1]!.buffer);
+    const out = execFileSync(
+      'sh',
+      ['-c', `${command} --silent --show-error --output /dev/null --write-out '%{http_code}'`],
+      {
+        cwd: dir,
+        env: { ...process.env, OPENAI_API_KEY: apiKey },
+        encoding: 'utf8',
+      },
+    );
+    expect(out).toBe('200');
+    const [, again] = await edits(mock, 2);
+    expect(again!.body).toEqual(sent!.body);
+    expect(again!.files!.map((f) => [f.field, f.type, f.width, f.height, f.bytes])).toEqual(
+      sent!.files!.map((f) => [f.field, f.type, f.width, f.height, f.bytes]),
+    );
   });
 
   test('"Edit this" on a generated image makes it a source and switches to Edit', async ({

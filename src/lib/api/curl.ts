@@ -71,7 +71,20 @@ export function omitLargeBase64(value: unknown, counter = { omitted: 0 }): unkno
   return value;
 }
 
-export function buildCurl(req: CurlRequest): CurlCommand {
+/** A multipart request (an edit or a variation): text fields and the files it attached, by name. */
+export interface MultipartCurlRequest extends Omit<CurlRequest, 'body' | 'method'> {
+  fields: readonly (readonly [string, string])[];
+  files: readonly { field: string; filename: string; type: string }[];
+}
+
+/** A file name safe to type in a shell and inside curl's -F syntax (no quotes, semicolons, commas or slashes). */
+export function safeFilename(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '');
+  return cleaned || 'image';
+}
+
+/** The command's first lines: method and URL, the key from the shell, organization/project, Accept. */
+function curlHead(req: Omit<CurlRequest, 'body' | 'method'>, method: string, opts: { json: boolean }) {
   const secrets = req.secrets ?? [];
   let redacted = false;
   const clean = (s: string): string => {
@@ -81,19 +94,24 @@ export function buildCurl(req: CurlRequest): CurlCommand {
   };
   const base = normalizeBaseUrl(req.baseUrl);
   const url = clean((base.ok ? base.url : req.baseUrl.trim().replace(/\/+$/, '')) + req.path);
-  const hasBody = req.body !== undefined;
-  const method = req.method ?? (hasBody ? 'POST' : 'GET');
-
   const lines = [`curl -X ${method} ${shellQuote(url)}`];
   // Double quotes on purpose: the shell fills in the key, so it is never part of the copied text.
   lines.push(`-H "Authorization: Bearer $OPENAI_API_KEY"`);
   if (req.organization?.trim())
     lines.push(`-H ${shellQuote(`OpenAI-Organization: ${clean(req.organization.trim())}`)}`);
   if (req.project?.trim()) lines.push(`-H ${shellQuote(`OpenAI-Project: ${clean(req.project.trim())}`)}`);
-  if (hasBody) lines.push(`-H ${shellQuote('Content-Type: application/json')}`);
+  if (opts.json) lines.push(`-H ${shellQuote('Content-Type: application/json')}`);
   const accept = req.accept ?? 'application/json';
   lines.push(`-H ${shellQuote(`Accept: ${accept}`)}`);
   if (accept === 'text/event-stream') lines.push('--no-buffer');
+  return { lines, clean, wasRedacted: () => redacted };
+}
+
+export function buildCurl(req: CurlRequest): CurlCommand {
+  const hasBody = req.body !== undefined;
+  const { lines, clean, wasRedacted } = curlHead(req, req.method ?? (hasBody ? 'POST' : 'GET'), {
+    json: hasBody,
+  });
 
   const counter = { omitted: 0 };
   if (hasBody) {
@@ -108,6 +126,35 @@ export function buildCurl(req: CurlRequest): CurlCommand {
         'replaced with a placeholder: put the data back before running it.',
     );
   }
+  const redacted = wasRedacted();
   if (redacted) notes.push('Something that looked like an API key was replaced with a placeholder.');
   return { text: lines.join(' \\\n  '), omitted: counter.omitted, redacted, notes };
+}
+
+/**
+ * The same for a multipart request: text fields with --form-string (so a prompt starting with @ or < is never
+ * read as a file) and each file with -F field=@name;type=…, read from the current directory.
+ */
+export function buildMultipartCurl(req: MultipartCurlRequest): CurlCommand {
+  const { lines, clean, wasRedacted } = curlHead(req, 'POST', { json: false });
+  for (const [k, v] of req.fields) lines.push(`--form-string ${shellQuote(`${k}=${clean(v)}`)}`);
+  // Two sources may share a name ("image.png" pasted twice): each part needs its own file.
+  const seen = new Map<string, number>();
+  const names = req.files.map((f) => {
+    const name = safeFilename(f.filename);
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : name.replace(/(\.[A-Za-z0-9]+)?$/, (ext) => `-${n}${ext}`);
+  });
+  req.files.forEach((f, i) => lines.push(`-F ${shellQuote(`${f.field}=@${names[i]};type=${f.type}`)}`));
+
+  const notes = ['Set OPENAI_API_KEY in your shell first; the key itself is not in this command.'];
+  if (names.length)
+    notes.push(
+      `curl reads ${names.length === 1 ? 'the file' : 'the files'} ${names.join(', ')} from the folder you run ` +
+        'it in: save the source images (and the mask) there under those names first.',
+    );
+  const redacted = wasRedacted();
+  if (redacted) notes.push('Something that looked like an API key was replaced with a placeholder.');
+  return { text: lines.join(' \\\n  '), omitted: 0, redacted, notes };
 }

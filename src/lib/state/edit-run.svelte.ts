@@ -8,7 +8,7 @@ import type { SelfSendingRun } from './studio.svelte';
 export interface EditRunInit {
   prompt: string;
   model: string;
-  request: Pick<EditRequest, 'form' | 'stream' | 'body' | 'notes'>;
+  request: Pick<EditRequest, 'form' | 'stream' | 'body' | 'notes' | 'fields' | 'files'>;
   expected: number;
   /** The first source image: the "before" of the comparison. */
   source: { blob: Blob; name: string };
@@ -16,6 +16,11 @@ export interface EditRunInit {
   endpoint?: RunEndpoint;
   /** "Keep outside the mask": put the original back over each result wherever the mask keeps it. */
   keepOutside?: { original: Blob; mask: Blob } | null;
+}
+
+/** What "Copy as curl" needs from a run that sent multipart: its path, text fields and file parts. */
+export interface MultipartParts extends Pick<EditRequest, 'fields' | 'files'> {
+  path: string;
 }
 
 export class EditRunState extends RunState implements SelfSendingRun {
@@ -40,6 +45,11 @@ export class EditRunState extends RunState implements SelfSendingRun {
     this.sourceUrl = URL.createObjectURL(init.source.blob);
     this.sourceName = init.source.name;
     if (!init.request.stream) this.phase = 'Editing… the images arrive together.';
+  }
+
+  /** The multipart request as sent (text fields and file parts), for "Copy as curl". */
+  get multipart(): MultipartParts {
+    return { path: '/images/edits', fields: this.init.request.fields, files: this.init.request.files };
   }
 
   async *send(conn: Connection, opts: GenerateCallOptions): AsyncGenerator<GenerationEvent> {

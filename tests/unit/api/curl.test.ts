@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildCurl, INLINE_BASE64_LIMIT, omitLargeBase64, shellQuote } from '../../../src/lib/api/curl';
+import {
+  buildCurl,
+  buildMultipartCurl,
+  INLINE_BASE64_LIMIT,
+  omitLargeBase64,
+  safeFilename,
+  shellQuote,
+} from '../../../src/lib/api/curl';
 
 const KEY = 'sk-proj-curl-test-abcdefghijklmnop0123';
 const body = { model: 'gpt-image-2', prompt: 'a cat', size: '1024x1024', stream: true, partial_images: 2 };
@@ -115,5 +122,48 @@ describe('buildCurl', () => {
     expect(c.text.split('\n')[0]).toBe(`curl -X GET 'https://api.openai.com/v1/models' \\`);
     expect(c.text).not.toContain('Content-Type');
     expect(c.text).not.toContain('--data-raw');
+  });
+});
+
+describe('buildMultipartCurl', () => {
+  const req = {
+    baseUrl: 'https://api.openai.com/v1',
+    path: '/images/edits',
+    fields: [
+      ['model', 'gpt-image-2'],
+      ['prompt', "@not-a-file and it's quoted"],
+      ['size', '1024x1024'],
+    ] as [string, string][],
+    files: [
+      { field: 'image[]', filename: 'my photo.png', type: 'image/png' },
+      { field: 'image[]', filename: 'my photo.png', type: 'image/png' },
+      { field: 'mask', filename: 'mask.png', type: 'image/png' },
+    ],
+    secrets: ['sk-live-secret-123456789'],
+  };
+
+  it('sends text with --form-string and files with -F name;type, each file under its own name', () => {
+    const c = buildMultipartCurl(req);
+    expect(c.text).toContain(`--form-string 'prompt=@not-a-file and it'\\''s quoted'`);
+    expect(c.text).toContain(`-F 'image[]=@my-photo.png;type=image/png'`);
+    expect(c.text).toContain(`-F 'image[]=@my-photo-2.png;type=image/png'`);
+    expect(c.text).toContain(`-F 'mask=@mask.png;type=image/png'`);
+    expect(c.text).not.toContain('Content-Type: application/json');
+    expect(c.text.split(' \\\n  ')[0]).toBe(`curl -X POST 'https://api.openai.com/v1/images/edits'`);
+    expect(c.notes.join(' ')).toContain('my-photo.png, my-photo-2.png, mask.png');
+  });
+
+  it('never carries the key, even typed into the prompt', () => {
+    const c = buildMultipartCurl({ ...req, fields: [['prompt', 'use sk-live-secret-123456789 please']] });
+    expect(c.text).not.toContain('sk-live-secret-123456789');
+    expect(c.text).toContain('$OPENAI_API_KEY');
+    expect(c.redacted).toBe(true);
+  });
+
+  it('makes file names safe for the shell and for curl -F', () => {
+    expect(safeFilename('a;type=text/html,b.png')).toBe('a-type-text-html-b.png');
+    expect(safeFilename('../../etc/passwd')).toBe('etc-passwd');
+    expect(safeFilename('"quoted".png')).toBe('quoted-.png');
+    expect(safeFilename('…')).toBe('image');
   });
 });
