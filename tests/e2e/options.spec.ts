@@ -37,6 +37,29 @@ test.describe('Options follow the model', () => {
     await expect(page.getByText('is deprecated')).toBeHidden();
   });
 
+  test('a shut-down model asks in a dialog before sending; Cancel sends nothing', async ({
+    studio,
+    page,
+    mock,
+  }) => {
+    await studio.chooseModel('gpt-image-1');
+    await expect(page.getByText('gpt-image-1 was shut down on')).toBeVisible();
+    const prompt = studio.promptText('A retired model');
+    await studio.generate(prompt);
+    const ask = page.getByRole('dialog', { name: 'This model is shut down' });
+    await expect(ask).toBeVisible();
+    await expect(ask.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await expect(ask).toBeHidden();
+    await expect(studio.run(prompt)).toHaveCount(0);
+    expect(await mock.generations()).toHaveLength(0);
+
+    await studio.generateButton.click();
+    await ask.getByRole('button', { name: 'Send anyway' }).click();
+    const [body] = await mock.generationBodies(1);
+    expect(body).toMatchObject({ model: 'gpt-image-1', prompt });
+  });
+
   test('Compression only for JPEG/WebP; transparency impossible with JPEG', async ({ studio }) => {
     await expect(studio.format).toHaveValue('png');
     await expect(studio.compression).toBeHidden();
