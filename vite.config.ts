@@ -28,12 +28,11 @@ export default defineConfig({
     contentSecurityPolicy(),
     // The service worker precaches the app shell (every built chunk, so lazily loaded parts work offline too) and
     // nothing else: there is no runtime caching, so API calls are never cached or intercepted. registerType
-    // 'prompt' leaves a new version waiting until the user presses Reload (src/lib/pwa/register.ts).
+    // 'prompt' leaves a new version waiting until the user presses Reload; src/lib/pwa/register.ts registers it.
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
       manifest: WEB_APP_MANIFEST,
-      includeAssets: ['favicon.svg', 'icons/apple-touch-icon.png'],
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: 'index.html',

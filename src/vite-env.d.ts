@@ -1,4 +1,3 @@
-/// <reference types="vite-plugin-pwa/client" />
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
 

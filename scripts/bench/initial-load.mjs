@@ -12,7 +12,12 @@ export async function run({ browser, appUrl }) {
   page.on('response', (res) => {
     const type = res.request().resourceType();
     if (type === 'script' || type === 'stylesheet')
-      pending.push(res.body().then((body) => assets.set(res.url(), { type, body })));
+      pending.push(
+        res.body().then(
+          (body) => assets.set(res.url(), { type, body }),
+          () => {}, // a response the page dropped (e.g. a navigation preload): nothing to count
+        ),
+      );
   });
   await page.goto(appUrl, { waitUntil: 'networkidle' });
   await Promise.all(pending);
@@ -21,6 +26,7 @@ export async function run({ browser, appUrl }) {
   let fabricLoaded = false;
   for (const [url, a] of assets) {
     const gz = gzipSync(a.body, { level: 9 }).length;
+    if (process.env.BENCH_VERBOSE) console.log(`    ${a.type} ${url.replace(appUrl, '/')} ${gz} B gzip`);
     if (a.type === 'script') js += gz;
     else css += gz;
     if (/fabric/i.test(url) || a.body.includes('fabric.js')) fabricLoaded = true;

@@ -79,5 +79,3 @@ export class EditRunState extends RunState implements SelfSendingRun {
     URL.revokeObjectURL(this.sourceUrl);
   }
 }
-
-export const isEditRun = (run: RunState): run is EditRunState => run instanceof EditRunState;

@@ -1,11 +1,12 @@
 /** The Edit mode: source images (checked on intake), their order, the mask, and sending an edit. */
 import type { Connection } from '../api/client';
-import { buildEditForm, type EditRequest } from '../api/edits';
-import { convertToPng, decodeWithThumbnail } from '../images/decode';
-import { intake, type CheckedImage, type Decoder, type Refusal } from '../images/intake';
+import type { EditRequest } from '../api/edits';
+import type { CheckedImage, Decoder, Refusal } from '../images/intake';
 import { canEdit, validateEdit, type EditValidation } from '../models/edits';
-import { EditRunState } from './edit-run.svelte';
+import type { EditRunState } from './edit-run.svelte';
 import type { StudioState } from './studio.svelte';
+
+type EditEngine = typeof import('./edit-engine');
 
 export type StudioMode = 'generate' | 'edit';
 
@@ -51,6 +52,9 @@ export class EditState {
 
   readonly studio: StudioState;
   private readonly deps: EditDeps;
+  /** Intake, the request builder and the edit run: loaded on first use (see edit-engine.ts). */
+  private engine = $state.raw<EditEngine | null>(null);
+  private loading: Promise<EditEngine> | null = null;
 
   /** The mask, when it belongs to the first source (the image the API applies it to). */
   activeMask = $derived(this.mask && this.mask.sourceId === this.sources[0]?.id ? this.mask : null);
@@ -69,21 +73,36 @@ export class EditState {
       this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
     ),
   );
-  /** The request as it would be sent now (before any PNG conversion a mask may need). */
+  /** The request as it would be sent now (before any PNG conversion a mask may need); null until loaded. */
   request: EditRequest | null = $derived(this.build(this.sources));
+  /** The request as text for the Advanced preview. */
+  requestText = $derived(this.request && this.engine ? this.engine.describeEditRequest(this.request) : null);
 
   constructor(studio: StudioState, deps: EditDeps = {}) {
     this.studio = studio;
     this.deps = deps;
   }
 
+  /** Loads the edit engine (once); Edit mode calls it on entry so the first add is quick. */
+  load(): Promise<EditEngine> {
+    this.loading ??= import('./edit-engine').then(
+      (m) => (this.engine = m),
+      (e: unknown) => {
+        this.loading = null; // offline before the service worker cached it: try again next time
+        throw e;
+      },
+    );
+    return this.loading;
+  }
+
   private build(
     sources: readonly { blob: Blob; name: string; width: number; height: number }[],
   ): EditRequest | null {
-    if (!sources.length) return null;
+    const engine = this.engine;
+    if (!sources.length || !engine) return null;
     try {
       const m = this.activeMask;
-      return buildEditForm(
+      return engine.buildEditForm(
         this.studio.profile,
         this.studio.options,
         sources,
@@ -97,6 +116,7 @@ export class EditState {
 
   setMode(mode: StudioMode): void {
     this.mode = mode;
+    if (mode === 'edit') void this.load().catch(() => {});
   }
 
   /** Checks and adds files (from the picker, a drop or a paste); refusals are listed by name. */
@@ -105,6 +125,17 @@ export class EditState {
     this.adding = true;
     this.notice = null;
     try {
+      let engine: EditEngine;
+      try {
+        engine = await this.load();
+      } catch {
+        this.refusals = files.map((f) => ({
+          name: f.name,
+          reason: 'The image checker could not be loaded; this device may be offline. Reload when back online.',
+        }));
+        return;
+      }
+      const { intake, decodeWithThumbnail } = engine;
       const p = this.studio.profile;
       const max = canEdit(p) ? p.maxInputImages : 16;
       const result = await intake(files, {
@@ -127,13 +158,13 @@ export class EditState {
 
   /** "Edit this" on a result: the image becomes a source and the studio switches to Edit. */
   async useResult(blob: Blob, name: string): Promise<void> {
-    this.mode = 'edit';
+    this.setMode('edit');
     await this.add([{ blob, name }]);
   }
 
   /** Files opened from outside (the OS "Open with", a launch): switch to Edit and check them like a drop. */
   async useFiles(files: readonly File[]): Promise<void> {
-    this.mode = 'edit';
+    this.setMode('edit');
     await this.add(files.map((f) => ({ blob: f, name: f.name })));
   }
 
@@ -193,6 +224,7 @@ export class EditState {
   async send(conn: Connection, opts: { stallMs?: number } = {}): Promise<EditRunState | null> {
     if (!this.validation.ok || !this.studio.validation.ok || this.studio.busy || !this.sources.length)
       return null;
+    const { convertToPng, EditRunState } = await this.load();
     let sources: { blob: Blob; name: string; width: number; height: number }[] = this.sources;
     const first = this.sources[0]!;
     if (this.activeMask && first.mime !== 'image/png') {

@@ -1,0 +1,9 @@
+/**
+ * What Edit mode needs only once the user edits: file intake (magic bytes, headers, decoding), the multipart
+ * request builder and the run that sends it. EditState loads this on first use, so the first page load does not
+ * carry it (the service worker precaches it, so it loads offline too).
+ */
+export { buildEditForm, describeEditRequest } from '../api/edits';
+export { convertToPng, decodeWithThumbnail } from '../images/decode';
+export { intake } from '../images/intake';
+export { EditRunState } from './edit-run.svelte';
