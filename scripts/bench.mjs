@@ -2,12 +2,15 @@
 // `npm run bench`: prints Atelier's speed and size figures (budgets in brackets). Not a test: it measures.
 //  1. Initial JS and CSS the page loads before any user action, gzip bytes   [JS ≤ 60 KB]
 //  2. Last byte of a streamed ~8 MB final-image event → image painted, headless Chromium   [≤ 100 ms]
+//  3. The library with 2,000 items: first row, scrolling, heap, storage overhead, saving (scripts/bench-library.mjs)
+// BENCH_ONLY=library runs only section 3.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
+import { benchLibrary, printLibrary } from './bench-library.mjs';
 
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 4190);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -107,6 +110,58 @@ async function main() {
   ).toString('base64');
   const api = await startStreamServer(final);
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+
+  // 3. The library, with its own API stand-in streaming a ~4 MB PNG (the image the app saves and times).
+  const big = await makeFinalImage(5.4);
+  big.small = final.small;
+  const bigApi = await startStreamServer(big);
+  const generateLarge = async (context) => {
+    const p = await context.newPage();
+    await p.addInitScript(
+      ([base]) => {
+        sessionStorage.setItem(
+          'atelier.settings.v1',
+          JSON.stringify({
+            apiKey: 'sk-bench-0000000000',
+            baseUrl: base,
+            organization: '',
+            project: '',
+            persistence: 'session',
+          }),
+        );
+        localStorage.setItem(
+          'atelier.studio.v1',
+          JSON.stringify({ model: 'gpt-image-2', size: '1536x1536', stream: true, partialImages: 1 }),
+        );
+      },
+      [`http://127.0.0.1:${bigApi.port}/v1`],
+    );
+    await p.goto(appUrl);
+    await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
+    await p.getByRole('button', { name: 'Generate' }).click();
+    const handle = await p.waitForFunction(
+      () => {
+        const m = performance.getEntriesByName('atelier:library-save').find((e) => e.detail.bytes > 1e6);
+        return m ? { ms: m.duration, bytes: m.detail.bytes, thumbMs: m.detail.thumbMs } : null;
+      },
+      null,
+      { timeout: 60_000 },
+    );
+    const r = await handle.jsonValue();
+    await p.close();
+    return r;
+  };
+  if (process.env.BENCH_ONLY === 'library') {
+    try {
+      printLibrary(await benchLibrary(browser, appUrl, generateLarge));
+    } finally {
+      await browser.close();
+      api.server.close();
+      bigApi.server.close();
+      preview.kill();
+    }
+    return;
+  }
 
   try {
     // 1. Initial load: every script and stylesheet fetched before the first user action.
@@ -214,9 +269,11 @@ async function main() {
       `    (server flush → page reads the last byte, not counted:  ${ms(parts.map((p) => p.flush))})`,
     );
     console.log(`    (event: ${final.mb.toFixed(1)} MB of base64, a ${final.side}×${final.side} PNG)`);
+    printLibrary(await benchLibrary(browser, appUrl, generateLarge));
   } finally {
     await browser.close();
     api.server.close();
+    bigApi.server.close();
     preview.kill();
   }
 }

@@ -6,7 +6,8 @@ const key = Symbol('LibraryState');
 
 export function getLibrary(): LibraryState {
   const value = getContext<LibraryState | undefined>(key);
-  if (!value) throw new Error('LibraryState context is missing: wrap the component in App or a test harness.');
+  if (!value)
+    throw new Error('LibraryState context is missing: wrap the component in App or a test harness.');
   return value;
 }
 
