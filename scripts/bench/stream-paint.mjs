@@ -8,9 +8,8 @@ export const title = 'Streamed final image';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PROMPT = 'Benchmark: a very detailed harbour at night';
 
-/** A real PNG whose base64 is about `targetMB` MB: noisy pixels so that it does not compress away. */
-async function makeFinalImage(targetMB) {
-  const side = 1536;
+/** A real PNG of side × side noisy pixels (so that it does not compress away): 1536 gives about 6 MB. */
+export async function makeFinalImage(targetMB, side = 1536) {
   const raw = Buffer.alloc(side * side * 3);
   let seed = 12345;
   for (let i = 0; i < raw.length; i++) {
@@ -26,7 +25,7 @@ async function makeFinalImage(targetMB) {
 }
 
 /** A minimal API stand-in that streams one partial and one big final event, noting when its last byte left. */
-function startStreamServer(final) {
+export function startStreamServer(final) {
   const small = final.small;
   let lastByteAt = 0;
   const server = createServer((req, res) => {

@@ -52,6 +52,16 @@ export class EditRunState extends RunState implements SelfSendingRun {
     return { path: '/images/edits', fields: this.init.request.fields, files: this.init.request.files };
   }
 
+  /** The images and mask this edit sends, as sent (the library keeps them as the result's sources). */
+  get inputs(): { images: Blob[]; mask: Blob | null } {
+    const form = this.init.request.form;
+    const images = [...form.getAll('image'), ...form.getAll('image[]')].filter(
+      (v): v is File => v instanceof File,
+    );
+    const mask = form.get('mask');
+    return { images, mask: mask instanceof File ? mask : null };
+  }
+
   async *send(conn: Connection, opts: GenerateCallOptions): AsyncGenerator<GenerationEvent> {
     const keep = this.init.keepOutside;
     for await (const ev of editImages(conn, this.init.request, opts)) {

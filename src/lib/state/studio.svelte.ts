@@ -51,6 +51,8 @@ export class StudioState {
   safetyIdentifier = $state<string | null>(null);
   /** Called once when any run ends, however it ends (the cost ledger records spend here). */
   onRunEnd: ((run: RunState) => void) | null = null;
+  /** Called for every partial and final image as it arrives, after the run shows it (the library saves it). */
+  onImage: ((run: RunState, ev: GenerationEvent) => void) | null = null;
 
   profile = $derived(resolveModel(this.options.model));
   fields = $derived(visibleFields(this.profile, this.options));
@@ -115,6 +117,11 @@ export class StudioState {
     )
       next.background = 'auto';
     this.options = next;
+  }
+
+  /** Replaces every option at once ("Use these settings" from the library), fitted to the model. */
+  replaceOptions(next: GenerateOptions): void {
+    this.options = fitOptions(resolveModel(next.model), next);
   }
 
   /** Starts a run. Returns null (and sends nothing) when the options are invalid. */
@@ -189,7 +196,10 @@ export class StudioState {
       const events = isSelfSending(run)
         ? run.send(conn, callOpts)
         : generateImages(conn, { body: run.body, stream: run.streamed, overridden: [], notes: [] }, callOpts);
-      for await (const ev of events) run.apply(ev);
+      for await (const ev of events) {
+        run.apply(ev);
+        if (ev.kind !== 'done') this.onImage?.(run, ev);
+      }
       run.finish('complete', now());
     } catch (e) {
       if (isAbortError(e) || run.controller.signal.aborted) {

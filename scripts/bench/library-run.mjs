@@ -1,0 +1,235 @@
+// The library section of `npm run bench` (imported by bench.mjs). With ITEMS stored items, seeded straight
+// into IndexedDB from the page in the app's own record format:
+//   app start → first gallery row painted            [≤ 300 ms]
+//   scrolling top to bottom, long tasks > 50 ms      [none]
+//   JS heap after scrolling                          [≤ 150 MB]
+//   storage used vs image + thumbnail bytes          [≤ 1.05×]
+//   saving a ~4 MB image and its thumbnail           [≤ 100 ms]   (measured by the app: atelier:library-save)
+
+const ITEMS = Number(process.env.BENCH_LIBRARY_ITEMS ?? 2000);
+const IMAGE_BYTES = Number(process.env.BENCH_LIBRARY_IMAGE_BYTES ?? 64 * 1024);
+
+/** Seeds `count` items: random-byte "PNG" images (never decoded by the gallery) and real WebP thumbnails. */
+async function seed(page, count) {
+  return page.evaluate(
+    async ({ count, imageBytes }) => {
+      const open = (name, store) =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open(name);
+          req.onupgradeneeded = () => req.result.createObjectStore(store);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const meta = await open('atelier-library-meta-v1', 'items');
+      const blobs = await open('atelier-library-blobs-v1', 'blobs');
+      const hex = async (buf) =>
+        Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', buf)), (b) =>
+          b.toString(16).padStart(2, '0'),
+        ).join('');
+      const put = (db, store, pairs) =>
+        new Promise((resolve, reject) => {
+          const tx = db.transaction(store, 'readwrite');
+          for (const [k, v] of pairs) tx.objectStore(store).put(v, k);
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+      const canvas = new OffscreenCanvas(256, 256);
+      const ctx = canvas.getContext('2d');
+      let imageTotal = 0;
+      let thumbTotal = 0;
+      const now = Date.now();
+      for (let start = 0; start < count; start += 100) {
+        const records = [];
+        const files = [];
+        for (let i = start; i < Math.min(count, start + 100); i++) {
+          const img = new Uint8Array(imageBytes);
+          crypto.getRandomValues(img.subarray(0, Math.min(65536, imageBytes)));
+          for (let o = 65536; o < imageBytes; o += 65536)
+            crypto.getRandomValues(img.subarray(o, Math.min(imageBytes, o + 65536)));
+          img.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+          ctx.fillStyle = `hsl(${(i * 37) % 360} 60% 50%)`;
+          ctx.fillRect(0, 0, 256, 256);
+          for (let k = 0; k < 12; k++) {
+            ctx.fillStyle = `hsl(${(i * 13 + k * 29) % 360} 70% ${30 + k * 4}%)`;
+            ctx.beginPath();
+            ctx.arc((i * 7 + k * 53) % 256, (i * 11 + k * 31) % 256, 10 + k * 3, 0, 7);
+            ctx.fill();
+          }
+          const thumb = await canvas.convertToBlob({ type: 'image/webp', quality: 0.8 });
+          const imageHash = await hex(img.buffer);
+          const thumbHash = await hex(await thumb.arrayBuffer());
+          imageTotal += img.length;
+          thumbTotal += thumb.size;
+          files.push([imageHash, new Blob([img], { type: 'image/png' })], [thumbHash, thumb]);
+          const prompt = `Seeded item ${i}: a harbour at night, lanterns, rain, number ${i}`;
+          records.push([
+            `seed-${i}`,
+            {
+              v: 1,
+              id: `seed-${i}`,
+              created: now - (count - i) * 60_000,
+              favourite: i % 17 === 0,
+              partialIndex: null,
+              image: { hash: imageHash, mime: 'image/png', bytes: img.length, width: 1024, height: 1024 },
+              thumb: { hash: thumbHash, mime: 'image/webp', bytes: thumb.size, width: 256, height: 256 },
+              recipe: {
+                kind: i % 5 === 0 ? 'edit' : 'generation',
+                endpoint: i % 5 === 0 ? '/images/edits' : '/images/generations',
+                model: i % 3 ? 'gpt-image-2' : 'gpt-image-1',
+                body: {
+                  model: 'gpt-image-2',
+                  prompt,
+                  size: '1024x1024',
+                  quality: 'medium',
+                  output_format: 'png',
+                },
+                prompt,
+                revisedPrompt: null,
+                echoed: { size: '1024x1024', quality: 'medium' },
+                usage: { input_tokens: 20, output_tokens: 1056, total_tokens: 1076 },
+                cost: 0.042,
+                timings: { startedAt: now, firstImageMs: 1200, totalMs: 9000 },
+                status: 'complete',
+                sources: [],
+                mask: null,
+                parent: null,
+                thread: null,
+                turn: null,
+                index: 0,
+                of: 1,
+              },
+            },
+          ]);
+        }
+        await put(blobs, 'blobs', files);
+        await put(meta, 'items', records);
+      }
+      meta.close();
+      blobs.close();
+      return { imageTotal, thumbTotal };
+    },
+    { count, imageBytes: IMAGE_BYTES },
+  );
+}
+
+/** Opens the app, presses Library as soon as it exists, and times the first thumbnail painted. */
+async function firstRow(context, appUrl) {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__firstRow = 0;
+    new MutationObserver(() => {
+      if (window.__firstRow || window.__watching) return;
+      const img = document.querySelector('li.cell img');
+      if (!img) return;
+      window.__watching = true;
+      img
+        .decode()
+        .then(() =>
+          requestAnimationFrame(() => requestAnimationFrame(() => (window.__firstRow = performance.now()))),
+        );
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.goto(appUrl);
+  const button = page.getByRole('banner').getByRole('button', { name: 'Library', exact: true });
+  await button.waitFor();
+  const clickedAt = await page.evaluate(() => performance.now());
+  await button.click();
+  await page.waitForFunction(() => window.__firstRow > 0, null, { timeout: 30_000 });
+  const painted = await page.evaluate(() => window.__firstRow);
+  return { page, fromStart: painted, fromClick: painted - clickedAt };
+}
+
+async function scrollThrough(page) {
+  return page.evaluate(async () => {
+    const long = [];
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) long.push(e.duration);
+    });
+    obs.observe({ type: 'longtask', buffered: false });
+    const scroller = document.querySelector('.scroller');
+    const started = performance.now();
+    await new Promise((resolve) => {
+      const step = () => {
+        scroller.scrollTop += 400;
+        if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) resolve();
+        else requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    obs.disconnect();
+    return {
+      ms: performance.now() - started,
+      longTasks: long.length,
+      worst: long.length ? Math.max(...long) : 0,
+      cellsInDom: document.querySelectorAll('li.cell').length,
+    };
+  });
+}
+
+/** Runs the library benchmark in a fresh context; `generateLarge` makes the app save one ~4 MB image. */
+export async function benchLibrary(browser, appUrl, generateLarge) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // A key is set, so the Settings dialog does not open over the app (no request is made without Generate).
+  await context.addInitScript(() =>
+    sessionStorage.setItem(
+      'atelier.settings.v1',
+      JSON.stringify({
+        apiKey: 'sk-bench-0000000000',
+        baseUrl: 'http://127.0.0.1:9/v1',
+        organization: '',
+        project: '',
+        persistence: 'session',
+      }),
+    ),
+  );
+  try {
+    const setup = await context.newPage();
+    await setup.goto(appUrl);
+    const before = await setup.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    const sums = await seed(setup, ITEMS);
+    const after = await setup.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    await setup.close();
+
+    const { page, fromStart, fromClick } = await firstRow(context, appUrl);
+    const scroll = await scrollThrough(page);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    await page.close();
+
+    const save = await generateLarge(context);
+    const stored = sums.imageTotal + sums.thumbTotal;
+    return {
+      items: ITEMS,
+      imageBytes: IMAGE_BYTES,
+      fromStart,
+      fromClick,
+      scroll,
+      heap,
+      used: after - before,
+      stored,
+      save,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The figures as lines for scripts/bench.mjs. */
+export function libraryLines(r) {
+  const mb = (n) => (n / 1024 / 1024).toFixed(1);
+  const flag = (ok) => (ok ? '' : '  OVER BUDGET');
+  const ratio = r.used / r.stored;
+  return [
+    `(${r.items} items of ${(r.imageBytes / 1024).toFixed(0)} KB + a WebP thumbnail each)`,
+    `app start → first gallery row painted   ${Math.round(r.fromStart)} ms   [budget ≤ 300 ms]${flag(r.fromStart <= 300)}`,
+    `  of which: Library pressed → painted   ${Math.round(r.fromClick)} ms`,
+    `scroll top → bottom                     ${Math.round(r.scroll.ms)} ms, ${r.scroll.longTasks} long task(s) > 50 ms (worst ${Math.round(r.scroll.worst)} ms), ${r.scroll.cellsInDom} cells in the DOM   [no long tasks]${flag(r.scroll.longTasks === 0)}`,
+    `JS heap after scrolling                 ${mb(r.heap.usedSize)} MB   [budget ≤ 150 MB]${flag(r.heap.usedSize <= 150 * 1024 * 1024)}`,
+    `storage used / image + thumbnail bytes  ${ratio.toFixed(3)}× (${mb(r.used)} MB for ${mb(r.stored)} MB)   [budget ≤ 1.05×]${flag(ratio <= 1.05)}`,
+    r.save
+      ? `saving a ${mb(r.save.bytes)} MB image + thumbnail         ${Math.round(r.save.ms)} ms (thumbnail ${Math.round(r.save.thumbMs)} ms)   [budget ≤ 100 ms]${flag(r.save.ms <= 100)}`
+      : 'saving a large image                    not measured (the save did not report)',
+  ];
+}

@@ -1,0 +1,62 @@
+// Bench section: the library with 2,000 seeded items (first row, scrolling, heap, storage overhead), and saving
+// a ~4 MB image the app receives from a stand-in API (the app's own 'atelier:library-save' timing).
+import sharp from 'sharp';
+import { benchLibrary, libraryLines } from './library-run.mjs';
+import { makeFinalImage, startStreamServer } from './stream-paint.mjs';
+
+export const title = 'Library';
+
+const PROMPT = 'Benchmark: a library image';
+
+/** @param {{ browser: import('@playwright/test').Browser, appUrl: string }} ctx */
+export async function run({ browser, appUrl }) {
+  // 1248² noisy pixels: a PNG of about 4 MB, the size the budget names.
+  const big = await makeFinalImage(4, 1248);
+  big.small = (
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#345' } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
+  const api = await startStreamServer(big);
+  const generateLarge = async (context) => {
+    const p = await context.newPage();
+    await p.addInitScript(
+      ([base]) => {
+        sessionStorage.setItem(
+          'atelier.settings.v1',
+          JSON.stringify({
+            apiKey: 'sk-bench-0000000000',
+            baseUrl: base,
+            organization: '',
+            project: '',
+            persistence: 'session',
+          }),
+        );
+        localStorage.setItem(
+          'atelier.studio.v1',
+          JSON.stringify({ model: 'gpt-image-2', size: '1248x1248', stream: true, partialImages: 1 }),
+        );
+      },
+      [`http://127.0.0.1:${api.port}/v1`],
+    );
+    await p.goto(appUrl);
+    await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
+    await p.getByRole('button', { name: 'Generate' }).click();
+    const handle = await p.waitForFunction(
+      () => {
+        const m = performance.getEntriesByName('atelier:library-save').find((e) => e.detail.bytes > 1e6);
+        return m ? { ms: m.duration, bytes: m.detail.bytes, thumbMs: m.detail.thumbMs } : null;
+      },
+      null,
+      { timeout: 60_000 },
+    );
+    const r = await handle.jsonValue();
+    await p.close();
+    return r;
+  };
+  try {
+    return libraryLines(await benchLibrary(browser, appUrl, generateLarge));
+  } finally {
+    api.server.close();
+  }
+}

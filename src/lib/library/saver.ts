@@ -1,0 +1,284 @@
+/**
+ * Turns results into library items the moment they arrive: hashes the bytes, makes the thumbnail once, links
+ * the item to the item its first source came from, and saves. A run's partial image is saved under the id its
+ * final will use, so the final replaces it; when the run ends, its items get the usage, cost, timings and
+ * status. Each run's saves happen one after another. DOM-free: the thumbnail maker is passed in.
+ */
+import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
+import { sha256Hex } from './hash';
+import type { Thumbnail } from './thumbnail';
+import {
+  LIBRARY_SCHEMA,
+  type BlobRef,
+  type ItemKind,
+  type ItemStatus,
+  type LibraryItem,
+  type Recipe,
+  scrubBody,
+} from './types';
+
+/** What the saver needs of a run (RunState and EditRunState have it). */
+export interface RunLike {
+  readonly id: number;
+  readonly prompt: string;
+  readonly model: string;
+  readonly body: Record<string, unknown>;
+  readonly startedAt: number;
+  readonly expected: number;
+  readonly status: string;
+  readonly echoed: EchoedParams;
+  readonly usage: ImageUsage | null;
+  readonly endedAt: number | null;
+  readonly kind?: string;
+  /** An edit's input images and mask, as sent. */
+  readonly inputs?: { images: Blob[]; mask: Blob | null };
+}
+
+/** One image to save that did not come from a studio run (conversation mode). */
+export interface ImageToSave {
+  blob: Blob;
+  kind: ItemKind;
+  endpoint: string;
+  model: string;
+  prompt: string;
+  body: Record<string, unknown>;
+  revisedPrompt?: string | null;
+  echoed?: Record<string, string>;
+  usage?: ImageUsage | null;
+  cost?: number | null;
+  startedAt?: number;
+  totalMs?: number | null;
+  status?: ItemStatus;
+  sources?: Blob[];
+  mask?: Blob | null;
+  /** The previous turn's item id, when known; otherwise the item of the first source, if any. */
+  parent?: string | null;
+  thread?: string | null;
+  turn?: number | null;
+  id?: string;
+}
+
+export interface SaverDeps {
+  save(items: LibraryItem[], blobs: Map<string, Blob>): Promise<void>;
+  /** The library item whose image has this hash, if any (for lineage). */
+  itemWithImage(hash: string): string | null;
+  thumbnail(blob: Blob, bytes: Uint8Array): Promise<Thumbnail>;
+  now(): number;
+  newId(): string;
+  /** A save landed (add or replace the item on screen). */
+  saved(item: LibraryItem): void;
+  /** A save failed; nothing of that item was written. */
+  failed(error: unknown, item: { prompt: string; bytes: number }): void;
+}
+
+interface Inputs {
+  refs: BlobRef[];
+  mask: BlobRef | null;
+  blobs: Map<string, Blob>;
+}
+
+interface RunRecord {
+  chain: Promise<void>;
+  items: Map<number, LibraryItem>;
+  inputs: Promise<Inputs> | null;
+  firstImageMs: number | null;
+}
+
+async function refOf(blob: Blob): Promise<[BlobRef, Blob]> {
+  return [
+    { hash: await sha256Hex(blob), mime: blob.type || 'application/octet-stream', bytes: blob.size },
+    blob,
+  ];
+}
+
+async function hashInputs(images: Blob[], mask: Blob | null): Promise<Inputs> {
+  const blobs = new Map<string, Blob>();
+  const refs: BlobRef[] = [];
+  for (const img of images) {
+    const [ref, b] = await refOf(img);
+    refs.push(ref);
+    blobs.set(ref.hash, b);
+  }
+  let maskRef: BlobRef | null = null;
+  if (mask) {
+    const [ref, b] = await refOf(mask);
+    maskRef = ref;
+    blobs.set(ref.hash, b);
+  }
+  return { refs, mask: maskRef, blobs };
+}
+
+export class LibrarySaver {
+  private readonly runs = new Map<number, RunRecord>();
+  constructor(private readonly deps: SaverDeps) {}
+
+  private record(run: RunLike): RunRecord {
+    let r = this.runs.get(run.id);
+    if (!r) {
+      r = { chain: Promise.resolve(), items: new Map(), inputs: null, firstImageMs: null };
+      this.runs.set(run.id, r);
+    }
+    return r;
+  }
+
+  /** A partial or final image of a run arrived. Resolves once it is saved (or failed). */
+  image(run: RunLike, ev: GenerationEvent): Promise<void> {
+    if (ev.kind === 'done') return Promise.resolve();
+    const r = this.record(run);
+    const arrived = this.deps.now();
+    r.firstImageMs ??= Math.max(0, arrived - run.startedAt);
+    if (run.inputs && !r.inputs) r.inputs = hashInputs(run.inputs.images, run.inputs.mask);
+    r.chain = r.chain.then(() => this.saveRunImage(run, r, ev));
+    return r.chain;
+  }
+
+  private async saveRunImage(run: RunLike, r: RunRecord, ev: Exclude<GenerationEvent, { kind: 'done' }>) {
+    const index = ev.kind === 'image' ? ev.index : 0;
+    const previous = r.items.get(index);
+    if (ev.kind === 'partial' && previous && previous.partialIndex === null) return; // the final is in
+    const inputs = r.inputs ? await r.inputs : { refs: [], mask: null, blobs: new Map<string, Blob>() };
+    const edit = run.kind === 'edit';
+    const recipe: Recipe = {
+      kind: edit ? 'edit' : 'generation',
+      endpoint: edit ? '/images/edits' : '/images/generations',
+      model: run.model,
+      body: scrubBody(run.body),
+      prompt: run.prompt,
+      revisedPrompt: ev.kind === 'image' ? (ev.revisedPrompt ?? null) : null,
+      echoed: { ...ev.echoed },
+      usage: null,
+      cost: null,
+      timings: { startedAt: run.startedAt, firstImageMs: r.firstImageMs, totalMs: null },
+      status: ev.kind === 'image' ? 'complete' : 'incomplete',
+      sources: inputs.refs,
+      mask: inputs.mask,
+      parent: inputs.refs[0] ? this.deps.itemWithImage(inputs.refs[0].hash) : null,
+      thread: null,
+      turn: null,
+      index,
+      of: run.expected,
+    };
+    const item = await this.store(ev.image, recipe, inputs.blobs, {
+      id: previous?.id,
+      created: previous?.created,
+      favourite: previous?.favourite,
+      partialIndex: ev.kind === 'partial' ? ev.partialIndex : null,
+    });
+    if (item) r.items.set(index, item);
+  }
+
+  /** The run ended: its items get usage, cost (USD for the whole request), timings and final status. */
+  ended(run: RunLike, cost: number | null): Promise<void> {
+    const r = this.runs.get(run.id);
+    if (!r) return Promise.resolve();
+    r.chain = r.chain.then(async () => {
+      this.runs.delete(run.id);
+      const items = [...r.items.values()].map((item): LibraryItem => {
+        const status: ItemStatus =
+          item.partialIndex === null ? 'complete' : run.status === 'failed' ? 'failed' : 'incomplete';
+        return {
+          ...item,
+          recipe: {
+            ...item.recipe,
+            echoed: { ...item.recipe.echoed, ...run.echoed },
+            usage: run.usage,
+            cost,
+            status,
+            timings: {
+              ...item.recipe.timings,
+              totalMs: run.endedAt !== null ? run.endedAt - run.startedAt : null,
+            },
+          },
+        };
+      });
+      if (!items.length) return;
+      try {
+        await this.deps.save(items, new Map());
+        for (const i of items) this.deps.saved(i);
+      } catch (e) {
+        this.deps.failed(e, { prompt: run.prompt, bytes: 0 });
+      }
+    });
+    return r.chain;
+  }
+
+  /** Saves one image from outside a studio run (a conversation turn). Null when it could not be saved. */
+  async saveImage(input: ImageToSave): Promise<LibraryItem | null> {
+    const inputs = await hashInputs(input.sources ?? [], input.mask ?? null);
+    const started = input.startedAt ?? this.deps.now();
+    const recipe: Recipe = {
+      kind: input.kind,
+      endpoint: input.endpoint,
+      model: input.model,
+      body: scrubBody(input.body),
+      prompt: input.prompt,
+      revisedPrompt: input.revisedPrompt ?? null,
+      echoed: { ...(input.echoed ?? {}) },
+      usage: input.usage ?? null,
+      cost: input.cost ?? null,
+      timings: { startedAt: started, firstImageMs: null, totalMs: input.totalMs ?? null },
+      status: input.status ?? 'complete',
+      sources: inputs.refs,
+      mask: inputs.mask,
+      parent: input.parent ?? (inputs.refs[0] ? this.deps.itemWithImage(inputs.refs[0].hash) : null),
+      thread: input.thread ?? null,
+      turn: input.turn ?? null,
+      index: 0,
+      of: 1,
+    };
+    return this.store(input.blob, recipe, inputs.blobs, { id: input.id, partialIndex: null });
+  }
+
+  private async store(
+    image: Blob,
+    recipe: Recipe,
+    extra: Map<string, Blob>,
+    opts: { id?: string; created?: number; favourite?: boolean; partialIndex: number | null },
+  ): Promise<LibraryItem | null> {
+    const t0 = performance.now();
+    let thumbMs = 0;
+    try {
+      const bytes = new Uint8Array(await image.arrayBuffer());
+      const [hash, thumb] = await Promise.all([
+        sha256Hex(bytes),
+        this.deps
+          .thumbnail(image, bytes)
+          .finally(() => (thumbMs = performance.now() - t0))
+          .catch((): Thumbnail => ({ width: 0, height: 0, thumb: null })),
+      ]);
+      const blobs = new Map(extra);
+      blobs.set(hash, image);
+      let thumbRef: LibraryItem['thumb'] = null;
+      if (thumb.thumb) {
+        const th = thumb.thumb;
+        const [ref] = await refOf(th.blob);
+        thumbRef = { ...ref, width: th.width, height: th.height };
+        blobs.set(ref.hash, th.blob);
+      }
+      const item: LibraryItem = {
+        v: LIBRARY_SCHEMA,
+        id: opts.id ?? this.deps.newId(),
+        created: opts.created ?? this.deps.now(),
+        favourite: opts.favourite ?? false,
+        recipe,
+        image: {
+          hash,
+          mime: image.type || 'application/octet-stream',
+          bytes: image.size,
+          width: thumb.width,
+          height: thumb.height,
+        },
+        thumb: thumbRef,
+        partialIndex: opts.partialIndex,
+      };
+      await this.deps.save([item], blobs);
+      // For `npm run bench`: how long an image took from arrival to stored, thumbnail included.
+      performance.measure?.('atelier:library-save', { start: t0, detail: { bytes: image.size, thumbMs } });
+      this.deps.saved(item);
+      return item;
+    } catch (e) {
+      this.deps.failed(e, { prompt: recipe.prompt, bytes: image.size });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Browser-only: the gallery's thumbnail, made once when an image is saved (256 px on the long edge, WebP), so
+ * the gallery never decodes a full image. The pixel size comes from the header, so the image is decoded once,
+ * already scaled down by the decoder.
+ */
+import { identify, readHeader } from '../images/header';
+
+export const THUMB_EDGE = 256;
+
+export interface Thumbnail {
+  width: number;
+  height: number;
+  /** Null when the browser could not draw one (the gallery then shows a placeholder). */
+  thumb: { blob: Blob; width: number; height: number } | null;
+}
+
+async function pixelSize(blob: Blob, bytes?: Uint8Array): Promise<{ width: number; height: number }> {
+  const head = bytes ?? new Uint8Array(await blob.arrayBuffer());
+  const kind = identify(head);
+  if (kind?.accepted) {
+    const h = readHeader(kind.mime, head, true);
+    if (h.ok) return { width: h.width, height: h.height };
+  }
+  const full = await createImageBitmap(blob);
+  const size = { width: full.width, height: full.height };
+  full.close();
+  return size;
+}
+
+/** `bytes`, when the caller already read them (to hash), saves a second read. */
+export async function makeThumbnail(blob: Blob, bytes?: Uint8Array): Promise<Thumbnail> {
+  const { width, height } = await pixelSize(blob, bytes);
+  const scale = Math.min(1, THUMB_EDGE / Math.max(width, height));
+  const tw = Math.max(1, Math.round(width * scale));
+  const th = Math.max(1, Math.round(height * scale));
+  try {
+    const small = await createImageBitmap(blob, {
+      resizeWidth: tw,
+      resizeHeight: th,
+      resizeQuality: 'medium',
+    });
+    try {
+      const canvas = new OffscreenCanvas(tw, th);
+      canvas.getContext('2d')!.drawImage(small, 0, 0);
+      const out = await canvas.convertToBlob({ type: 'image/webp', quality: 0.8 });
+      return { width, height, thumb: { blob: out, width: tw, height: th } };
+    } finally {
+      small.close();
+    }
+  } catch {
+    return { width, height, thumb: null };
+  }
+}

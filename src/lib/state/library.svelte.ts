@@ -1,0 +1,350 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- every Set/Map here is built whole and stored in a $state.raw field (replaced, never mutated in place), or is local to a function. */
+/**
+ * The library: every stored item, what the gallery shows (search, filters, selection), deleting with undo,
+ * favourites, export and import, and saving results as they arrive. Other tabs' changes arrive over the
+ * 'atelier-library' BroadcastChannel and trigger a re-read.
+ */
+import type { GenerationEvent } from '../api/images';
+import { formatBytes } from '../images/intake';
+import { sha256Hex } from '../library/hash';
+import {
+  facets,
+  filterItems,
+  itemWithImage,
+  NO_FILTER,
+  storageUse,
+  type LibraryFilter,
+} from '../library/query';
+import {
+  LIBRARY_CHANNEL,
+  LibraryQuotaError,
+  LibraryRepository,
+  type LibraryMessage,
+} from '../library/repository';
+import { LibrarySaver, type ImageToSave, type RunLike } from '../library/saver';
+import type { Thumbnail } from '../library/thumbnail';
+import type { LibraryItem } from '../library/types';
+import { ThumbCache } from './library-thumbs.svelte';
+
+export interface LibraryDeps {
+  repo?: LibraryRepository;
+  thumbnail?: (blob: Blob, bytes: Uint8Array) => Promise<Thumbnail>;
+  now?: () => number;
+  newId?: () => string;
+  undoMs?: number;
+}
+
+export interface LibraryNotice {
+  text: string;
+  tone: 'ok' | 'error';
+}
+
+const UNAVAILABLE =
+  'This browser does not let Atelier store data here (private browsing, or storage is blocked), so history will not be kept. Generating still works: download the images you want to keep.';
+
+const newId = () =>
+  globalThis.crypto?.randomUUID?.() ?? `i-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+async function browserThumbnail(blob: Blob, bytes: Uint8Array): Promise<Thumbnail> {
+  const { makeThumbnail } = await import('../library/thumbnail');
+  return makeThumbnail(blob, bytes);
+}
+
+export class LibraryState {
+  items = $state.raw<LibraryItem[]>([]);
+  /** null until the first read; false when IndexedDB cannot be used. */
+  available = $state<boolean | null>(null);
+  unreadable = $state(0);
+  /** Something went wrong reading or writing (other than a full disk), in words. */
+  problem = $state<string | null>(null);
+  /** The last save that did not fit: what to tell the user, and how many bytes it needed. */
+  quota = $state.raw<{ message: string; needed: number } | null>(null);
+  filter = $state<LibraryFilter>({ ...NO_FILTER });
+  selected = $state.raw<ReadonlySet<string>>(new Set());
+  openId = $state<string | null>(null);
+  pendingDelete = $state.raw<{ ids: string[]; timer: ReturnType<typeof setTimeout> } | null>(null);
+  /** "Exporting…" / "Importing…" while one runs. */
+  busy = $state<string | null>(null);
+  notice = $state.raw<LibraryNotice | null>(null);
+  /** Called by "Continue conversation" (conversation mode wires it); the button shows only when set. */
+  onContinue = $state.raw<((item: LibraryItem) => void) | null>(null);
+
+  private hidden = $derived(new Set(this.pendingDelete?.ids ?? []));
+  shown = $derived(this.pendingDelete ? this.items.filter((i) => !this.hidden.has(i.id)) : this.items);
+  visible = $derived(filterItems(this.shown, this.filter));
+  facets = $derived(facets(this.items));
+  usage = $derived(storageUse(this.items));
+  opened = $derived(this.openId ? (this.items.find((i) => i.id === this.openId) ?? null) : null);
+
+  readonly repo: LibraryRepository;
+  readonly thumbs: ThumbCache;
+  private readonly saver: LibrarySaver;
+  private readonly undoMs: number;
+  private channel: BroadcastChannel | null = null;
+  private refreshing: Promise<void> | null = null;
+  private again = false;
+
+  constructor(deps: LibraryDeps = {}) {
+    this.repo = deps.repo ?? new LibraryRepository({ notify: (msg) => this.channel?.postMessage(msg) });
+    this.undoMs = deps.undoMs ?? 6000;
+    this.thumbs = new ThumbCache((hashes) => this.repo.blobMany(hashes));
+    this.saver = new LibrarySaver({
+      save: (items, blobs) => this.repo.save(items, blobs),
+      itemWithImage: (hash) => itemWithImage(this.items, hash)?.id ?? null,
+      thumbnail: deps.thumbnail ?? browserThumbnail,
+      now: deps.now ?? Date.now,
+      newId: deps.newId ?? newId,
+      saved: (item) => this.put(item),
+      failed: (e, what) => this.saveFailed(e, what),
+    });
+  }
+
+  /** Reads everything stored (never throws: an unusable IndexedDB sets `available` false). */
+  async load(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        try {
+          if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
+          const { items, unreadable } = await this.repo.list();
+          this.items = items;
+          this.unreadable = unreadable;
+          this.available = true;
+        } catch (e) {
+          if (this.available !== true) {
+            this.available = false;
+            this.problem = UNAVAILABLE;
+          } else
+            this.problem = `The library could not be read (${(e as Error).message ?? e}). Reload to try again.`;
+        }
+      } while (this.again);
+    })().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  /** Listens for other tabs' changes; returns the function that stops listening. */
+  listen(win: Window): () => void {
+    const commit = () => void this.commitDelete();
+    win.addEventListener('pagehide', commit);
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(LIBRARY_CHANNEL);
+      this.channel.onmessage = (e: MessageEvent<LibraryMessage>) => {
+        if (e.data?.type === 'changed') void this.load();
+      };
+    }
+    return () => {
+      win.removeEventListener('pagehide', commit);
+      this.channel?.close();
+      this.channel = null;
+    };
+  }
+
+  // ——— saving ———
+
+  /** A partial or final image of a studio run arrived. */
+  imageArrived(run: RunLike, ev: GenerationEvent): Promise<void> {
+    if (this.available === false) return Promise.resolve();
+    return this.saver.image(run, ev);
+  }
+
+  /** A studio run ended; `cost` is what the whole request cost (USD), when known. */
+  runEnded(run: RunLike, cost: number | null): Promise<void> {
+    return this.saver.ended(run, cost);
+  }
+
+  /** Saves an image made elsewhere (conversation mode). Resolves with the item, or null if it was not kept. */
+  saveImage(input: ImageToSave): Promise<LibraryItem | null> {
+    if (this.available === false) return Promise.resolve(null);
+    return this.saver.saveImage(input);
+  }
+
+  /** Saves records with their blobs as they are (the general form, e.g. for tools that build records). */
+  async save(items: LibraryItem[], blobs: Map<string, Blob>): Promise<void> {
+    await this.repo.save(items, blobs);
+    for (const i of items) this.put(i);
+  }
+
+  private put(item: LibraryItem): void {
+    const at = this.items.findIndex((i) => i.id === item.id);
+    this.items = at < 0 ? [item, ...this.items] : this.items.map((i, n) => (n === at ? item : i));
+    if (this.quota) this.quota = null;
+  }
+
+  private saveFailed(e: unknown, what: { prompt: string; bytes: number }): void {
+    const name = what.prompt.length > 40 ? `${what.prompt.slice(0, 40)}…` : what.prompt;
+    if (e instanceof LibraryQuotaError) {
+      const free = e.available !== null ? ` (${formatBytes(e.available)} free)` : '';
+      this.quota = {
+        needed: e.needed,
+        message: `Storage is full, so “${name}” was not saved to the library: it needs ${formatBytes(e.needed)}${free}. Earlier items are safe. Delete items you no longer need, or export a backup and then delete, and download this image now if you want it.`,
+      };
+      return;
+    }
+    if (this.available === false) return;
+    this.problem = `“${name}” could not be saved to the library (${(e as Error)?.message ?? e}). Download it if you want to keep it.`;
+  }
+
+  // ——— browsing ———
+
+  setFilter(patch: Partial<LibraryFilter>): void {
+    this.filter = { ...this.filter, ...patch };
+  }
+
+  toggleSelected(id: string): void {
+    const next = new Set(this.selected);
+    if (!next.delete(id)) next.add(id);
+    this.selected = next;
+  }
+
+  clearSelection(): void {
+    this.selected = new Set();
+  }
+
+  async toggleFavourite(item: LibraryItem): Promise<void> {
+    this.put({ ...item, favourite: !item.favourite });
+    try {
+      await this.repo.setFavourite(item.id, !item.favourite);
+    } catch (e) {
+      this.put(item);
+      this.problem = `The favourite could not be saved (${(e as Error).message ?? e}).`;
+    }
+  }
+
+  /** The full image's bytes (null when they cannot be read: the view shows a placeholder). */
+  async fullImage(item: LibraryItem): Promise<Blob | null> {
+    try {
+      return await this.repo.blob(item.image.hash);
+    } catch {
+      return null;
+    }
+  }
+
+  // ——— deleting, with undo ———
+
+  /** Hides the items now and deletes them after a few seconds unless Undo is pressed. */
+  remove(ids: readonly string[]): void {
+    if (!ids.length) return;
+    void this.commitDelete();
+    const timer = setTimeout(() => void this.commitDelete(), this.undoMs);
+    this.pendingDelete = { ids: [...ids], timer };
+    if (this.openId && ids.includes(this.openId)) this.openId = null;
+    this.selected = new Set([...this.selected].filter((id) => !ids.includes(id)));
+  }
+
+  undo(): void {
+    if (!this.pendingDelete) return;
+    clearTimeout(this.pendingDelete.timer);
+    this.pendingDelete = null;
+  }
+
+  async commitDelete(): Promise<void> {
+    const pending = this.pendingDelete;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingDelete = null;
+    const gone = new Set(pending.ids);
+    this.items = this.items.filter((i) => !gone.has(i.id));
+    try {
+      await this.repo.remove(pending.ids);
+    } catch (e) {
+      this.problem = `Deleting failed (${(e as Error).message ?? e}); the items are still stored.`;
+      await this.load();
+    }
+  }
+
+  // ——— export and import ———
+
+  /** Streams the chosen items (all when `ids` is null) into `sink`. */
+  async exportTo(
+    ids: readonly string[] | null,
+    sink: { write(c: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> },
+    opts: { thumbnails: boolean },
+  ): Promise<void> {
+    const chosen = ids ? this.shown.filter((i) => ids.includes(i.id)) : this.shown;
+    this.busy = 'Exporting…';
+    this.notice = null;
+    try {
+      const { exportZip } = await import('../library/zip-export');
+      const result = await exportZip(chosen, {
+        thumbnails: opts.thumbnails,
+        write: (c) => sink.write(c),
+        blobs: (h) => this.repo.blobMany(h),
+      });
+      await sink.close();
+      const missing = result.missing
+        ? ` ${result.missing} file(s) could not be read and are missing from it.`
+        : '';
+      this.notice = {
+        tone: result.missing ? 'error' : 'ok',
+        text: `Exported ${result.items} item(s), ${formatBytes(result.bytes)}.${missing}`,
+      };
+    } catch (e) {
+      await sink.abort().catch(() => undefined);
+      this.notice = {
+        tone: 'error',
+        text: `The export failed (${(e as Error).message ?? e}). Nothing was changed.`,
+      };
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async importFile(file: Blob): Promise<void> {
+    this.busy = 'Importing…';
+    this.notice = null;
+    try {
+      const { importZip, ImportRejected } = await import('../library/zip-import');
+      try {
+        const r = await importZip(file, this.repo);
+        await this.load();
+        const notes = r.notes.length ? ` ${r.notes.join(' ')}` : '';
+        this.notice = {
+          tone: r.rejected ? 'error' : 'ok',
+          text: `Import finished: ${r.added} added, ${r.skipped} skipped (already here), ${r.rejected} rejected.${notes}`,
+        };
+        void this.remakeThumbnails(r.needThumbnails);
+      } catch (e) {
+        const reason =
+          e instanceof ImportRejected
+            ? e.message
+            : e instanceof LibraryQuotaError
+              ? `Storage is full: the import needs about ${formatBytes(e.needed)} more.`
+              : `It could not be read (${(e as Error).message ?? e}).`;
+        this.notice = {
+          tone: 'error',
+          text: `Import rejected: ${reason} Nothing in your library was changed.`,
+        };
+      }
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Imported items that came without thumbnails get one (quietly; the gallery shows a placeholder meanwhile). */
+  private async remakeThumbnails(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const item = this.items.find((i) => i.id === id);
+      const blob = item && (await this.repo.blob(item.image.hash).catch(() => null));
+      if (!item || !blob) continue;
+      try {
+        const t = await browserThumbnail(blob, new Uint8Array(await blob.arrayBuffer()));
+        if (!t.thumb) continue;
+        const hash = await sha256Hex(t.thumb.blob);
+        const thumb = {
+          hash,
+          mime: t.thumb.blob.type,
+          bytes: t.thumb.blob.size,
+          width: t.thumb.width,
+          height: t.thumb.height,
+        };
+        await this.save([{ ...item, thumb }], new Map([[hash, t.thumb.blob]]));
+      } catch {
+        // The placeholder stays; the item is whole without a thumbnail.
+      }
+    }
+  }
+}

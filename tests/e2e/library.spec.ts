@@ -1,0 +1,220 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, preconnect, test } from './support/fixtures';
+import { clearLibrary, LibraryPage, storedBlobs, storedRecords } from './support/library';
+import { StudioPage } from './support/studio';
+
+/** Generates one image and waits until its record is complete in IndexedDB (usage and cost arrive at the end). */
+async function generateAndStore(studio: StudioPage, prompt: string) {
+  await studio.generate(prompt);
+  await expect(studio.finalImages(prompt)).toHaveCount(1, { timeout: 20_000 });
+  await expect
+    .poll(
+      async () =>
+        (await storedRecords(studio.page)).find((r) => r.recipe.prompt === prompt)?.recipe.usage ?? null,
+    )
+    .not.toBeNull();
+}
+
+test.describe('Library', () => {
+  // Each test generates one to three images and reloads; on a busy machine that outlasts the default 30 s.
+  test.describe.configure({ timeout: 90_000 });
+
+  test('a generated image is kept with its recipe across a reload', async ({ studio, page }, testInfo) => {
+    const prompt = studio.promptText('A paper boat on a puddle');
+    await generateAndStore(studio, prompt);
+    const [record] = (await storedRecords(page)).filter((r) => r.recipe.prompt === prompt);
+    expect(record).toMatchObject({
+      partialIndex: null,
+      recipe: {
+        kind: 'generation',
+        endpoint: '/images/generations',
+        model: 'gpt-image-2.6-flare',
+        status: 'complete',
+      },
+    });
+    expect(record!.recipe.body).toMatchObject({ prompt, stream: true });
+    expect(record!.recipe.cost).toEqual(expect.any(Number));
+    expect(record!.thumb).not.toBeNull();
+
+    await page.reload();
+    await studio.prompt.fill('a different draft');
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(prompt)).toBeVisible();
+    await expect(library.cell(prompt).getByRole('img')).toHaveJSProperty('complete', true);
+    await page.screenshot({ path: testInfo.outputPath('gallery.png') });
+    await library.cell(prompt).click();
+    const detail = library.region.getByRole('region', { name: prompt });
+    await expect(detail.getByRole('img', { name: prompt })).toBeVisible();
+    await expect(detail).toContainText('gpt-image-2.6-flare');
+    await expect(detail).toContainText('complete');
+    await page.screenshot({ path: testInfo.outputPath('detail.png'), fullPage: true });
+
+    // "Use these settings" puts the prompt back into the studio.
+    await library.button('Use these settings').click();
+    await expect(studio.prompt).toHaveValue(prompt);
+
+    // Searching narrows the gallery.
+    await library.open();
+    await library.search.fill('no such words anywhere');
+    await expect(library.region).toContainText('Nothing matches these filters.');
+  });
+
+  test('export, clear, import: the same bytes and the same recipes, and never the key', async ({
+    studio,
+    page,
+    apiKey,
+  }, testInfo) => {
+    // The Blob download path (a file picker cannot be answered in a headless test).
+    await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
+    await page.reload();
+    const prompts = [studio.promptText('A red kite'), studio.promptText('A blue kite')];
+    for (const p of prompts) await generateAndStore(studio, p);
+    const before = await storedRecords(page);
+    const bytesBefore = await storedBlobs(page);
+    expect(before).toHaveLength(2);
+
+    const library = new LibraryPage(page);
+    await library.open();
+    const download = page.waitForEvent('download');
+    await library.button('Export').click();
+    const zipPath = testInfo.outputPath('library.zip');
+    await (await download).saveAs(zipPath);
+    await expect(library.region.getByRole('status').filter({ hasText: 'Exported 2 item(s)' })).toBeVisible();
+    const zip = readFileSync(zipPath);
+    expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(zip.includes(Buffer.from(apiKey))).toBe(false);
+
+    await clearLibrary(page);
+    await page.reload();
+    await library.open();
+    await expect(library.region).toContainText('Nothing yet');
+
+    await library.importFile(zipPath);
+    await expect(library.region.getByRole('status').filter({ hasText: 'Import finished' })).toContainText(
+      '2 added, 0 skipped (already here), 0 rejected',
+    );
+    const sort = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+    expect(sort(await storedRecords(page))).toEqual(sort(before));
+    expect(await storedBlobs(page)).toEqual(bytesBefore);
+    // Content-addressed: every key is the SHA-256 of its own bytes.
+    for (const [key, sizeAndDigest] of Object.entries(bytesBefore))
+      expect(sizeAndDigest).toMatch(new RegExp(`:${key}$`));
+    for (const p of prompts) await expect(library.cell(p)).toBeVisible();
+
+    // The same zip again adds nothing.
+    await library.importFile(zipPath);
+    await expect(library.region.getByRole('status').filter({ hasText: 'Import finished' })).toContainText(
+      '0 added, 2 skipped',
+    );
+  });
+
+  test('a damaged or foreign file is rejected and nothing changes', async ({ studio, page }, testInfo) => {
+    const prompt = studio.promptText('A lantern in fog');
+    await generateAndStore(studio, prompt);
+    const before = await storedRecords(page);
+    const library = new LibraryPage(page);
+    await library.open();
+
+    const notZip = testInfo.outputPath('not-a-zip.zip');
+    writeFileSync(notZip, 'this is plain text pretending to be a zip');
+    await library.importFile(notZip);
+    await expect(library.region.getByRole('alert')).toContainText(
+      'Import rejected: The file is not a zip archive',
+    );
+
+    const damaged = testInfo.outputPath('damaged.zip');
+    writeFileSync(damaged, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(300, 0x41)]));
+    await library.importFile(damaged);
+    await expect(library.region.getByRole('alert')).toContainText('Import rejected');
+    await expect(library.region.getByRole('alert')).toContainText('Nothing in your library was changed.');
+
+    expect(await storedRecords(page)).toEqual(before);
+    await expect(library.cell(prompt)).toBeVisible();
+  });
+
+  test('two tabs generating at the same time both keep their images, and each tab sees both', async ({
+    context,
+    apiKey,
+    tag,
+  }) => {
+    const [a, b] = [await context.newPage(), await context.newPage()];
+    const studios = [new StudioPage(a, `${tag}-a`), new StudioPage(b, `${tag}-b`)];
+    for (const s of studios) {
+      await preconnect(s.page, { apiKey });
+      await s.open();
+    }
+    const prompts = studios.map((s, i) => s.promptText(`Tab ${i + 1} kite`));
+    await Promise.all(studios.map((s, i) => s.generate(prompts[i]!)));
+    for (const [i, s] of studios.entries())
+      await expect(s.finalImages(prompts[i]!)).toHaveCount(1, { timeout: 20_000 });
+
+    await expect
+      .poll(async () => (await storedRecords(a)).map((r) => r.recipe.prompt).sort())
+      .toEqual([...prompts].sort());
+    // The other tab heard about the change over the BroadcastChannel.
+    for (const s of studios) {
+      const library = new LibraryPage(s.page);
+      await library.open();
+      for (const p of prompts) await expect(library.cell(p)).toBeVisible();
+    }
+  });
+
+  test('a full disk: the new image is not half-saved, the user is told, earlier items are intact', async ({
+    studio,
+    page,
+  }) => {
+    // Simulates a full disk for the blob database only, from the moment the test says so.
+    await page.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof put>) {
+        if (
+          (window as { __diskFull?: boolean }).__diskFull &&
+          this.transaction.db.name === 'atelier-library-blobs-v1'
+        )
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    });
+    await page.reload();
+    const first = studio.promptText('A first saved image');
+    await generateAndStore(studio, first);
+    const before = await storedRecords(page);
+    const blobsBefore = await storedBlobs(page);
+
+    await page.evaluate(() => ((window as { __diskFull?: boolean }).__diskFull = true));
+    const second = studio.promptText('An image that does not fit');
+    await studio.generate(second);
+    await expect(studio.finalImages(second)).toHaveCount(1, { timeout: 20_000 });
+    const alert = page.getByRole('alert').filter({ hasText: 'Storage is full' });
+    await expect(alert).toBeVisible();
+    await expect(alert).toContainText('Earlier items are safe');
+    await expect(alert.getByRole('button', { name: 'Open library' })).toBeVisible();
+
+    expect(await storedRecords(page)).toEqual(before);
+    expect(await storedBlobs(page)).toEqual(blobsBefore);
+    await page.evaluate(() => ((window as { __diskFull?: boolean }).__diskFull = false));
+    await alert.getByRole('button', { name: 'Open library' }).click();
+    const library = new LibraryPage(page);
+    await expect(library.cell(first)).toBeVisible();
+    await expect(library.cell(second)).toHaveCount(0);
+  });
+
+  test('delete can be undone, then really deletes', async ({ studio, page }) => {
+    const prompt = studio.promptText('A short-lived image');
+    await generateAndStore(studio, prompt);
+    const library = new LibraryPage(page);
+    await library.open();
+    await library.cell(prompt).click();
+    await library.button('Delete').click();
+    await expect(library.cell(prompt)).toHaveCount(0);
+    await library.button('Undo').click();
+    await expect(library.cell(prompt)).toBeVisible();
+    expect((await storedRecords(page)).map((r) => r.recipe.prompt)).toContain(prompt);
+
+    await library.region.getByRole('checkbox', { name: `Select ${prompt.slice(0, 80)}` }).check();
+    await library.button('Delete').click();
+    await expect.poll(async () => (await storedRecords(page)).length, { timeout: 15_000 }).toBe(0);
+    expect(await storedBlobs(page)).toEqual({});
+  });
+});
