@@ -21,7 +21,8 @@ export const registerServiceWorker: Register = ({ onNeedRefresh, onOfflineReady,
 
   const registering = sw
     .register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL })
-    .then((reg) => {
+    .then((reg: ServiceWorkerRegistration | undefined) => {
+      if (!reg) return; // refused quietly, e.g. where service workers are blocked by policy
       registration = reg;
       if (reg.waiting && sw.controller) onNeedRefresh();
       track(reg.installing);
