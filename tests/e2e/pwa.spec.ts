@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { APP_ORIGIN, MOCK_ORIGIN, expect, test } from './support/fixtures';
+import { LibraryPage } from './support/library';
 
 const RUN_ENDS = { timeout: 30_000 };
 
@@ -54,7 +55,7 @@ test('the manifest declares the name, real icons (maskable too) and PNG/JPEG/Web
   });
 });
 
-test('after one visit the app, its settings dialog and the editor open with no network', async ({
+test('after one visit the app, its library, settings and editor open with no network', async ({
   page,
   context,
   studio,
@@ -62,11 +63,22 @@ test('after one visit the app, its settings dialog and the editor open with no n
   // The studio fixture made the first visit: the service worker installs and says so once.
   await expect(page.getByRole('status').filter({ hasText: 'ready to work offline' })).toBeVisible();
   await controlledBySw(page);
+  const kept = studio.promptText('Kept for offline');
+  await studio.generate(kept);
+  await expect(studio.status(kept, 'Done')).toBeVisible(RUN_ENDS);
 
   await context.setOffline(true);
   await expect(page.getByRole('status').filter({ hasText: 'generating needs a connection' })).toBeVisible();
   await page.reload();
   await expect(studio.prompt).toBeVisible();
+  // The library (a lazily loaded view) opens and shows what was made online.
+  const library = new LibraryPage(page);
+  await library.open();
+  await expect(library.cell(kept)).toBeVisible();
+  await library.cell(kept).click();
+  await expect(library.region.getByRole('heading', { name: kept })).toBeVisible();
+  await expect(library.region.getByText('generation · /images/generations')).toBeVisible();
+  await library.openButton.click();
   // Lazily loaded chunks come from the precache too.
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('dialog', { name: 'Settings' })).toBeVisible();
