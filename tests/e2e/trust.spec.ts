@@ -13,7 +13,11 @@ import {
   test,
   type RecordedRequest,
 } from './support/fixtures';
-import { dumpStorage, keyBadge, SettingsDialog, storageHits } from './support/settings';
+import { readFile } from 'node:fs/promises';
+import { unzipSync } from 'fflate';
+import sharp from 'sharp';
+import { LibraryPage } from './support/library';
+import { dumpIndexedDb, dumpStorage, keyBadge, SettingsDialog, storageHits } from './support/settings';
 import { StudioPage } from './support/studio';
 
 const VAULT_KEY = 'atelier.vault.v1';
@@ -90,6 +94,65 @@ test.describe('the key', () => {
     const storage = await dumpStorage(page);
     expect(storageHits(storage, apiKey)).toEqual([`session:${SETTINGS_KEY}`]);
     expect(Object.values(storage.local).join('\n')).not.toContain(apiKey);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+
+  test('a whole session (generate, edit, library, export) talks only to the app and the API, and keeps the key nowhere else', async ({
+    page,
+    context,
+    apiKey,
+    tag,
+    network,
+  }) => {
+    test.slow(); // a generation, an edit, the library and an export
+    await watchCsp(context);
+    // The Blob download path of Export (a file picker cannot be answered in a headless test).
+    await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
+    await page.goto('/');
+    const settings = await connect(page, apiKey);
+    await settings.save.click();
+    await expect(settings.dialog).toBeHidden();
+
+    const studio = new StudioPage(page, tag);
+    const made = studio.promptText('A kite over the dunes');
+    await studio.generate(made);
+    await expect(studio.status(made, 'Done')).toBeVisible(RUN_ENDS);
+
+    await page.getByRole('tab', { name: 'Edit', exact: true }).click();
+    const source = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#468' } })
+      .png()
+      .toBuffer();
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: 'dunes.png', mimeType: 'image/png', buffer: source }]);
+    await expect(sources.getByRole('img', { name: 'dunes.png' })).toBeVisible();
+    const edited = studio.promptText('Add a second kite');
+    await studio.prompt.fill(edited);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await expect(studio.status(edited, 'Done')).toBeVisible(RUN_ENDS);
+
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(made)).toBeVisible();
+    await expect(library.cell(edited)).toBeVisible();
+    const download = page.waitForEvent('download');
+    await library.button('Export').click();
+    const zip = await readFile((await (await download).path())!);
+    const entries = unzipSync(new Uint8Array(zip));
+    expect(Object.keys(entries).length).toBeGreaterThan(2);
+    for (const [name, bytes] of Object.entries(entries))
+      expect(Buffer.from(bytes).includes(apiKey), `${name} in the export`).toBe(false);
+
+    expectOnlyOwnOrigins(await network.all(), apiKey);
+    const db = await dumpIndexedDb(page);
+    expect(Object.keys(db).some((k) => k.startsWith('atelier-library-meta'))).toBe(true);
+    expect(
+      Object.entries(db)
+        .filter(([, v]) => v.includes(apiKey))
+        .map(([k]) => k),
+    ).toEqual([]);
+    expect(storageHits(await dumpStorage(page), apiKey)).toEqual([`session:${SETTINGS_KEY}`]);
     expect(await cspViolations(page)).toEqual([]);
   });
 

@@ -77,3 +77,38 @@ export function storageHits(dump: StorageDump, needle: string): string[] {
       if (k.includes(needle) || v.includes(needle)) hits.push(`${area}:${k}`);
   return hits;
 }
+
+/**
+ * Every IndexedDB database of the page, as text: each record's JSON (Blobs as their own text, so a key hidden
+ * in a stored file would show too), per "database/store".
+ */
+export async function dumpIndexedDb(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string> = {};
+    const ask = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const text = async (v: unknown): Promise<string> => {
+      if (v instanceof Blob) return v.text();
+      if (Array.isArray(v)) return (await Promise.all(v.map(text))).join('\n');
+      if (v && typeof v === 'object') {
+        const parts = await Promise.all(Object.entries(v).map(async ([k, x]) => `${k}=${await text(x)}`));
+        return parts.join('\n');
+      }
+      return String(v);
+    };
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await ask(indexedDB.open(name));
+      for (const store of Array.from(db.objectStoreNames)) {
+        const tx = db.transaction(store, 'readonly').objectStore(store);
+        const [keys, values] = await Promise.all([ask(tx.getAllKeys()), ask(tx.getAll())]);
+        out[`${name}/${store}`] = `${keys.map(String).join('\n')}\n${await text(values)}`;
+      }
+      db.close();
+    }
+    return out;
+  });
+}
