@@ -1,7 +1,8 @@
 /** The Edit mode: source images (checked on intake), their order, the mask, and sending an edit. */
 import type { Connection } from '../api/client';
 import { buildEditForm, type EditRequest } from '../api/edits';
-import { convertToPng, decodeWithThumbnail } from '../images/decode';
+import { buildVariationForm, canVary, validateVariation, VARIATION_MAX_BYTES } from '../api/variations';
+import { convertToPng, decodeWithThumbnail, toSquarePng } from '../images/decode';
 import { intake, type CheckedImage, type Decoder, type Refusal } from '../images/intake';
 import { canEdit, validateEdit, type EditValidation } from '../models/edits';
 import { EditRunState } from './edit-run.svelte';
@@ -29,6 +30,7 @@ export interface MaskImage {
 export interface EditDeps {
   decode?: Decoder;
   toPng?: (blob: Blob) => Promise<Blob>;
+  toSquare?: (blob: Blob, maxBytes: number) => Promise<{ blob: Blob; width: number; height: number }>;
   now?: () => number;
 }
 
@@ -68,6 +70,29 @@ export class EditState {
       })),
       this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
     ),
+  );
+  /** The model offers legacy variations (the registry says so). */
+  variations = $derived.by(() => canVary(this.studio.profile));
+  /** Why "Create variations" cannot send now (null: it can). */
+  variationProblem: string | null = $derived.by(() =>
+    validateVariation(
+      this.studio.profile,
+      this.studio.options,
+      this.sources.map((s) => ({
+        name: s.name,
+        mime: s.mime,
+        width: s.width,
+        height: s.height,
+        bytes: s.blob.size,
+      })),
+    ),
+  );
+  /** The first source would pass once squared (wrong type, shape or too big). */
+  squarable = $derived(
+    this.sources.length === 1 &&
+      (this.sources[0]!.mime !== 'image/png' ||
+        this.sources[0]!.width !== this.sources[0]!.height ||
+        this.sources[0]!.blob.size >= VARIATION_MAX_BYTES),
   );
   /** The request as it would be sent now (before any PNG conversion a mask may need). */
   request: EditRequest | null = $derived(this.build(this.sources));
@@ -214,6 +239,64 @@ export class EditState {
       endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
       keepOutside:
         this.keepOutside && this.activeMask ? { original: first.blob, mask: this.activeMask.blob } : null,
+      mask: this.activeMask?.blob ?? null,
+    });
+    if (!this.studio.startRun(conn, run, opts)) {
+      run.dispose();
+      return null;
+    }
+    return run;
+  }
+
+  /**
+   * Replaces the first source with its centred square as a PNG under 4 MB (at most 1024 px), which is what
+   * variations accept. The user's file itself is untouched; the notice says what happened.
+   */
+  async makeSquare(): Promise<void> {
+    const first = this.sources[0];
+    if (!first) return;
+    this.adding = true;
+    try {
+      const sq = await (this.deps.toSquare ?? toSquarePng)(first.blob, VARIATION_MAX_BYTES);
+      const name = first.name.replace(/\.[^.]*$/, '') + '-square.png';
+      const replaced: SourceImage = {
+        ...first,
+        id: nextSourceId++,
+        blob: sq.blob,
+        name,
+        mime: 'image/png',
+        width: sq.width,
+        height: sq.height,
+        thumbnail: undefined,
+        thumbUrl: URL.createObjectURL(sq.blob),
+      };
+      URL.revokeObjectURL(first.thumbUrl);
+      if (this.mask?.sourceId === first.id) this.clearMask();
+      this.sources = [replaced, ...this.sources.slice(1)];
+      this.notice = `“${first.name}” (${first.width} × ${first.height}) is now “${name}”, its centred square as a ${sq.width} × ${sq.height} PNG. Your file is unchanged.`;
+    } catch (e) {
+      this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Crop it to a square PNG under 4 MB yourself and add it again.`;
+    } finally {
+      this.adding = false;
+    }
+  }
+
+  /** Sends the first source to `POST /images/variations` as a new run. Returns null when nothing was sent. */
+  sendVariations(conn: Connection, opts: { stallMs?: number } = {}): EditRunState | null {
+    if (this.variationProblem || this.studio.busy) return null;
+    const first = this.sources[0]!;
+    const req = buildVariationForm(this.studio.profile, this.studio.options, first, {
+      safetyIdentifier: this.studio.safetyIdentifier,
+    });
+    const run = new EditRunState({
+      prompt: `Variations of “${first.name}”`,
+      model: this.studio.options.model.trim() || this.studio.profile.id,
+      request: req,
+      expected: this.studio.options.n,
+      source: { blob: first.blob, name: first.name },
+      now: (this.deps.now ?? Date.now)(),
+      endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
+      operation: 'variations',
     });
     if (!this.studio.startRun(conn, run, opts)) {
       run.dispose();
