@@ -256,6 +256,115 @@ test.describe('Mask editor', () => {
     await expect(page.getByText('No mask')).toBeVisible();
   });
 
+  test.describe('touch and pen', () => {
+    test.use({ hasTouch: true });
+
+    test('a stroke drawn by touch and one drawn by pen both end up in the mask', async ({
+      studio: _studio,
+      page,
+    }) => {
+      const { dialog } = await openEditor(page);
+      await dialog.getByRole('slider', { name: 'Brush size' }).fill('24');
+      const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+      const at = (fx: number, fy: number) => ({
+        x: Math.round(box.x + box.width * fx),
+        y: Math.round(box.y + box.height * fy),
+      });
+      const cdp = await page.context().newCDPSession(page);
+      // Touch: a finger drags across the top quarter.
+      const t0 = at(0.1, 0.25);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ ...t0, id: 1 }] });
+      for (let i = 1; i <= 10; i++)
+        await cdp.send('Input.dispatchTouchEvent', {
+          type: 'touchMove',
+          touchPoints: [{ ...at(0.1 + 0.08 * i, 0.25), id: 1 }],
+        });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await expect(dialog.getByRole('button', { name: 'Undo' })).toBeEnabled();
+      // Pen: a stylus drags across the bottom quarter.
+      const pen = { button: 'left' as const, pointerType: 'pen' as const, clickCount: 1 };
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mousePressed',
+        ...at(0.1, 0.75),
+        ...pen,
+        force: 0.6,
+      });
+      for (let i = 1; i <= 10; i++)
+        await cdp.send('Input.dispatchMouseEvent', {
+          type: 'mouseMoved',
+          ...at(0.1 + 0.08 * i, 0.75),
+          ...pen,
+          buttons: 1,
+          force: 0.6,
+        });
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at(0.9, 0.75), ...pen });
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      const m = await maskAlpha(page, [
+        [0.5, 0.25], // touch stroke
+        [0.5, 0.75], // pen stroke
+        [0.5, 0.5], // between them
+      ]);
+      expect(m).toEqual({ size: [320, 240], alpha: [0, 0, 255] });
+    });
+
+    test('two fingers pinch-zoom without painting; space-drag pans without painting', async ({
+      studio: _studio,
+      page,
+    }) => {
+      const { dialog } = await openEditor(page);
+      const undo = dialog.getByRole('button', { name: 'Undo' });
+      const zoomLabel = dialog.getByRole('button', { name: /^\d+%$/ });
+      const before = parseInt((await zoomLabel.textContent())!, 10);
+      const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+      const cx = Math.round(box.x + box.width / 2);
+      const cy = Math.round(box.y + box.height / 2);
+      const cdp = await page.context().newCDPSession(page);
+      const touch = (type: string, spread: number | null) =>
+        cdp.send('Input.dispatchTouchEvent', {
+          type,
+          touchPoints:
+            spread === null
+              ? []
+              : [
+                  { x: cx - spread, y: cy, id: 1 },
+                  { x: cx + spread, y: cy, id: 2 },
+                ],
+        });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [{ x: cx - 30, y: cy, id: 1 }],
+      });
+      await touch('touchStart', 30);
+      for (let s = 40; s <= 90; s += 10) await touch('touchMove', s);
+      await touch('touchEnd', null);
+      await expect
+        .poll(async () => parseInt((await zoomLabel.textContent())!, 10))
+        .toBeGreaterThanOrEqual(before * 2.5);
+      await expect(undo).toBeDisabled(); // the first finger's stroke was dropped
+
+      // Zoomed in, the stage scrolls; holding Space turns a drag into a pan.
+      const stage = dialog.locator('.stage');
+      const scroll = () => stage.evaluate((el) => [el.scrollLeft, el.scrollTop]);
+      const [left0, top0] = await scroll();
+      await page.mouse.move(cx, cy);
+      await page.keyboard.down(' ');
+      await page.mouse.down();
+      await page.mouse.move(cx - 120, cy - 60, { steps: 6 });
+      await page.mouse.up();
+      await page.keyboard.up(' ');
+      const [left1, top1] = await scroll();
+      expect(left1 - left0).toBeGreaterThanOrEqual(100);
+      expect(top1 - top0).toBeGreaterThanOrEqual(40);
+      await expect(undo).toBeDisabled();
+      // Released, the same drag paints again.
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx - 60, cy, { steps: 6 });
+      await page.mouse.up();
+      await expect(undo).toBeEnabled();
+    });
+  });
+
   test('imports a black-and-white mask (black = edit)', async ({ studio: _studio, page }) => {
     const { dialog } = await openEditor(page);
     const bw = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fff' } })

@@ -63,6 +63,8 @@ export class MaskEditor {
   private future: FabricObject[][] = [];
   private rect: { shape: Rect; x: number; y: number } | null = null;
   private lasso: { x: number; y: number }[] | null = null;
+  /** The gesture under way is not a stroke (it became a pinch): drop what it drew when it ends. */
+  private discarding = false;
 
   constructor(
     element: HTMLCanvasElement,
@@ -84,6 +86,8 @@ export class MaskEditor {
       preserveObjectStacking: true,
       freeDrawingCursor: 'crosshair',
       defaultCursor: 'crosshair',
+      // Pointer events: mouse, pen and touch take one path (the layer has touch-action: none).
+      enablePointerEvents: true,
     });
     this.canvas.on('before:path:created', ({ path }) => {
       path.set({
@@ -91,7 +95,12 @@ export class MaskEditor {
         globalCompositeOperation: this.tool === 'eraser' ? 'destination-out' : 'source-over',
       });
     });
-    this.canvas.on('path:created', ({ path }) => this.committed(this.objects().filter((o) => o !== path)));
+    this.canvas.on('path:created', ({ path }) => {
+      if (!this.discarding) return this.committed(this.objects().filter((o) => o !== path));
+      this.discarding = false;
+      this.canvas.remove(path);
+      this.canvas.requestRenderAll();
+    });
     this.canvas.on('mouse:down', (e) => this.down(e));
     this.canvas.on('mouse:move', (e) => this.move(e));
     this.canvas.on('mouse:up', () => this.up());
@@ -132,6 +141,21 @@ export class MaskEditor {
       canRedo: this.future.length > 0,
       empty: this.objects().length === 0,
     };
+  }
+
+  /**
+   * The stroke, rectangle or lasso being drawn is not wanted (a second finger turned it into a pinch): its
+   * preview goes now, and whatever it would have added is dropped when the pointer lifts.
+   */
+  abortStroke(): void {
+    this.discarding = true;
+    this.lasso = null;
+    if (this.rect) {
+      this.canvas.remove(this.rect.shape);
+      this.rect = null;
+    }
+    this.canvas.clearContext(this.canvas.contextTop);
+    this.canvas.requestRenderAll();
   }
 
   /** Forgets undo/redo (after loading an existing mask, which is the starting point, not a step). */
@@ -264,6 +288,8 @@ export class MaskEditor {
   }
 
   private down(e: TPointerEventInfo): void {
+    // A new gesture: an earlier aborted one that added nothing must not swallow this stroke.
+    this.discarding = false;
     const { x, y } = e.scenePoint;
     if (this.tool === 'rectangle') {
       const shape = new Rect({
@@ -303,6 +329,10 @@ export class MaskEditor {
   }
 
   private up(): void {
+    if (this.discarding && !this.canvas.isDrawingMode) {
+      this.discarding = false;
+      return;
+    }
     if (this.rect) {
       const { shape } = this.rect;
       this.rect = null;
