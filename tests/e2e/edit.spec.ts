@@ -319,7 +319,7 @@ test.describe('Mask editor', () => {
       const cx = Math.round(box.x + box.width / 2);
       const cy = Math.round(box.y + box.height / 2);
       const cdp = await page.context().newCDPSession(page);
-      const touch = (type: string, spread: number | null) =>
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', spread: number | null) =>
         cdp.send('Input.dispatchTouchEvent', {
           type,
           touchPoints:
@@ -344,7 +344,7 @@ test.describe('Mask editor', () => {
 
       // Zoomed in, the stage scrolls; holding Space turns a drag into a pan.
       const stage = dialog.locator('.stage');
-      const scroll = () => stage.evaluate((el) => [el.scrollLeft, el.scrollTop]);
+      const scroll = () => stage.evaluate((el) => [el.scrollLeft, el.scrollTop] as [number, number]);
       const [left0, top0] = await scroll();
       await page.mouse.move(cx, cy);
       await page.keyboard.down(' ');
