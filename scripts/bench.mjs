@@ -10,7 +10,7 @@ import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 4190);
 
 // Add a section: write scripts/bench/<name>.mjs and list it here.
-const SECTIONS = ['initial-load', 'stream-paint', 'library'];
+const SECTIONS = ['initial-load', 'stream-paint', 'library', 'mask'];
 
 async function main() {
   const only = process.argv.slice(2);

@@ -309,6 +309,115 @@ test.describe('Mask editor', () => {
     await expect(page.getByText('No mask')).toBeVisible();
   });
 
+  test.describe('touch and pen', () => {
+    test.use({ hasTouch: true });
+
+    test('a stroke drawn by touch and one drawn by pen both end up in the mask', async ({
+      studio: _studio,
+      page,
+    }) => {
+      const { dialog } = await openEditor(page);
+      await dialog.getByRole('slider', { name: 'Brush size' }).fill('24');
+      const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+      const at = (fx: number, fy: number) => ({
+        x: Math.round(box.x + box.width * fx),
+        y: Math.round(box.y + box.height * fy),
+      });
+      const cdp = await page.context().newCDPSession(page);
+      // Touch: a finger drags across the top quarter.
+      const t0 = at(0.1, 0.25);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ ...t0, id: 1 }] });
+      for (let i = 1; i <= 10; i++)
+        await cdp.send('Input.dispatchTouchEvent', {
+          type: 'touchMove',
+          touchPoints: [{ ...at(0.1 + 0.08 * i, 0.25), id: 1 }],
+        });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await expect(dialog.getByRole('button', { name: 'Undo' })).toBeEnabled();
+      // Pen: a stylus drags across the bottom quarter.
+      const pen = { button: 'left' as const, pointerType: 'pen' as const, clickCount: 1 };
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mousePressed',
+        ...at(0.1, 0.75),
+        ...pen,
+        force: 0.6,
+      });
+      for (let i = 1; i <= 10; i++)
+        await cdp.send('Input.dispatchMouseEvent', {
+          type: 'mouseMoved',
+          ...at(0.1 + 0.08 * i, 0.75),
+          ...pen,
+          buttons: 1,
+          force: 0.6,
+        });
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at(0.9, 0.75), ...pen });
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      const m = await maskAlpha(page, [
+        [0.5, 0.25], // touch stroke
+        [0.5, 0.75], // pen stroke
+        [0.5, 0.5], // between them
+      ]);
+      expect(m).toEqual({ size: [320, 240], alpha: [0, 0, 255] });
+    });
+
+    test('two fingers pinch-zoom without painting; space-drag pans without painting', async ({
+      studio: _studio,
+      page,
+    }) => {
+      const { dialog } = await openEditor(page);
+      const undo = dialog.getByRole('button', { name: 'Undo' });
+      const zoomLabel = dialog.getByRole('button', { name: /^\d+%$/ });
+      const before = parseInt((await zoomLabel.textContent())!, 10);
+      const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+      const cx = Math.round(box.x + box.width / 2);
+      const cy = Math.round(box.y + box.height / 2);
+      const cdp = await page.context().newCDPSession(page);
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', spread: number | null) =>
+        cdp.send('Input.dispatchTouchEvent', {
+          type,
+          touchPoints:
+            spread === null
+              ? []
+              : [
+                  { x: cx - spread, y: cy, id: 1 },
+                  { x: cx + spread, y: cy, id: 2 },
+                ],
+        });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [{ x: cx - 30, y: cy, id: 1 }],
+      });
+      await touch('touchStart', 30);
+      for (let s = 40; s <= 90; s += 10) await touch('touchMove', s);
+      await touch('touchEnd', null);
+      await expect
+        .poll(async () => parseInt((await zoomLabel.textContent())!, 10))
+        .toBeGreaterThanOrEqual(before * 2.5);
+      await expect(undo).toBeDisabled(); // the first finger's stroke was dropped
+
+      // Zoomed in, the stage scrolls; holding Space turns a drag into a pan.
+      const stage = dialog.locator('.stage');
+      const scroll = () => stage.evaluate((el) => [el.scrollLeft, el.scrollTop] as [number, number]);
+      const [left0, top0] = await scroll();
+      await page.mouse.move(cx, cy);
+      await page.keyboard.down(' ');
+      await page.mouse.down();
+      await page.mouse.move(cx - 120, cy - 60, { steps: 6 });
+      await page.mouse.up();
+      await page.keyboard.up(' ');
+      const [left1, top1] = await scroll();
+      expect(left1 - left0).toBeGreaterThanOrEqual(100);
+      expect(top1 - top0).toBeGreaterThanOrEqual(40);
+      await expect(undo).toBeDisabled();
+      // Released, the same drag paints again.
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx - 60, cy, { steps: 6 });
+      await page.mouse.up();
+      await expect(undo).toBeEnabled();
+    });
+  });
+
   test('imports a black-and-white mask (black = edit)', async ({ studio: _studio, page }) => {
     const { dialog } = await openEditor(page);
     const bw = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fff' } })
@@ -364,7 +473,8 @@ test.describe('Mask editor', () => {
     await studio.prompt.fill(prompt);
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const run = studio.run(prompt);
-    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible();
+    // A 1024² render by the mock, then compositing in the page: slow when the shared machine is busy.
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible({ timeout: 30_000 });
     const after = run.getByRole('img', { name: prompt.slice(0, 200) });
     await expect(after).toHaveJSProperty('complete', true);
 
@@ -396,5 +506,90 @@ test.describe('Mask editor', () => {
     expect(diff.size).toEqual([1024, 1024]);
     expect(diff.outside).toBe(0); // right of the mask: byte-identical to the source
     expect(diff.inside).toBeLessThan(1024 * 480 * 0.05); // the masked half was edited
+
+    // The result view: the heat map of the shown (composited) result finds nothing outside the mask; the raw
+    // result, as the mock returned it, drifted there (the mock drifts ±2 levels like the real model).
+    await run.getByRole('checkbox', { name: 'Show changes outside the mask' }).check();
+    await expect(run.getByRole('status')).toContainText(
+      'With the outside kept: Nothing changed outside the mask: every pixel there matches the original.',
+    );
+    const heat = run.getByRole('img', { name: `Changes outside the mask: ${prompt.slice(0, 200)}` });
+    await expect(heat).toHaveJSProperty('complete', true);
+    await run.getByRole('checkbox', { name: 'Show raw result' }).check();
+    await expect(run.getByRole('status')).toContainText(
+      /As the API returned it: \d+% of the pixels outside the mask changed \(largest difference 2 of 255/,
+    );
+    // Right of the mask the raw result's heat map is red where the mock drifted; left (inside) it is blue.
+    const colours = await heat.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let red = 0;
+      for (let y = 0; y < 1024; y += 4)
+        for (let x = 600; x < 1024; x += 4)
+          if (d[(y * 1024 + x) * 4]! >= 140 && d[(y * 1024 + x) * 4 + 2]! < 40) red++;
+      const i = (512 * 1024 + 100) * 4;
+      return { red, inside: [d[i], d[i + 1], d[i + 2]] };
+    });
+    expect(colours.red).toBeGreaterThan(256 * 106 * 0.5);
+    expect(colours.inside[2]).toBeGreaterThan(colours.inside[0]!);
+    await run.getByRole('checkbox', { name: 'Show changes outside the mask' }).uncheck();
+    await expect(run.getByRole('img', { name: `Raw result: ${prompt.slice(0, 200)}` })).toBeVisible();
+  });
+});
+
+test.describe('Variations (legacy, dall-e-2)', () => {
+  test('offered only for dall-e-2; a non-square JPEG is squared on request, then n variations arrive', async ({
+    studio,
+    page,
+    mock,
+  }) => {
+    test.slow();
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const create = page.getByRole('button', { name: 'Create variations' });
+    await expect(create).toHaveCount(0); // the default GPT image model has no variations endpoint
+    await studio.chooseModel('dall-e-2');
+    await expect(create).toBeVisible();
+    await expect(page.getByText('dall-e-2 was shut down on OpenAI on 2026-05-12')).toBeVisible();
+
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([
+        { name: 'dune.jpg', mimeType: 'image/jpeg', buffer: await photo(300, 200, 40, 'jpeg') },
+      ]);
+    await expect(sources.getByRole('img', { name: 'dune.jpg' })).toBeVisible();
+    await create.click();
+    await expect(page.getByRole('alert').filter({ hasText: '“dune.jpg” is not a PNG' })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Make square PNG' }).click();
+    await expect(sources.getByRole('img', { name: 'dune-square.png' })).toBeVisible();
+    await expect(sources.getByRole('status')).toContainText('its centred square as a 200 × 200 PNG');
+    await studio.images.fill('2');
+    await studio.size.selectOption('256x256');
+    await create.click();
+
+    const run = studio.run('Variations of “dune-square.png”');
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible();
+    const list = (await mock.requests()).filter((r) => r.path === '/v1/images/variations') as EditLogged[];
+    expect(list).toHaveLength(1);
+    expect(list[0]!.body).toEqual({
+      model: 'dall-e-2',
+      n: '2',
+      size: '256x256',
+      response_format: 'b64_json',
+    });
+    expect(list[0]!.files!.map((f) => [f.field, f.type, f.format, f.width, f.height])).toEqual([
+      ['image', 'image/png', 'png', 200, 200],
+    ]);
+    const images = run.getByRole('img', { name: /^Variations of “dune-square.png” \(image \d\)$/ });
+    await expect(images).toHaveCount(2);
+    expect(
+      await images.first().evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight]),
+    ).toEqual([256, 256]);
   });
 });

@@ -44,7 +44,15 @@ export interface EchoedParams {
 
 export type GenerationEvent =
   | { kind: 'partial'; partialIndex: number; image: Blob; echoed: EchoedParams }
-  | { kind: 'image'; index: number; image: Blob; revisedPrompt?: string; echoed: EchoedParams }
+  | {
+      kind: 'image';
+      index: number;
+      image: Blob;
+      revisedPrompt?: string;
+      echoed: EchoedParams;
+      /** The image as the API returned it, when `image` is Atelier's reworking of it (keep outside the mask). */
+      raw?: Blob;
+    }
   | { kind: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number };
 
 export interface GenerateCallOptions {

@@ -1,5 +1,6 @@
-/** Browser-only image steps: the decode check (with a small thumbnail) and PNG conversion. */
+/** Browser-only image steps: the decode check (with a small thumbnail), PNG conversion, squaring. */
 import type { Decoded } from './intake';
+import { centredSquare, SQUARE_EDGES } from './square';
 
 const THUMB_EDGE = 256;
 
@@ -38,6 +39,31 @@ export async function convertToPng(blob: Blob): Promise<Blob> {
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
     return await canvas.convertToBlob({ type: 'image/png' });
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * The centred square of an image as a PNG under `maxBytes`, at most 1024 px a side (scaled down further
+ * until it fits): what DALL·E 2 variations accept.
+ */
+export async function toSquarePng(
+  blob: Blob,
+  maxBytes: number,
+): Promise<{ blob: Blob; width: number; height: number }> {
+  const bitmap = await createImageBitmap(blob);
+  try {
+    for (const max of SQUARE_EDGES) {
+      const { sx, sy, side, edge } = centredSquare(bitmap.width, bitmap.height, max);
+      const canvas = new OffscreenCanvas(edge, edge);
+      const ctx = canvas.getContext('2d')!;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bitmap, sx, sy, side, side, 0, 0, edge, edge);
+      const png = await canvas.convertToBlob({ type: 'image/png' });
+      if (png.size < maxBytes) return { blob: png, width: edge, height: edge };
+    }
+    throw new Error('Even at 256 × 256 the PNG is too large.');
   } finally {
     bitmap.close();
   }

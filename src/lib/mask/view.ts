@@ -9,6 +9,23 @@ export function zoomStep(zoom: number, dir: 1 | -1): number {
   return [...ZOOMS].reverse().find((z) => z < zoom - 1e-6) ?? ZOOMS[0]!;
 }
 
+export const MIN_ZOOM = ZOOMS[0]!;
+export const MAX_ZOOM = ZOOMS[ZOOMS.length - 1]!;
+
+/** Zoom after a pinch: the start zoom scaled by how far the fingers moved apart, kept within the zoom range. */
+export function pinchZoom(startZoom: number, startDistance: number, distance: number): number {
+  if (!(startDistance > 0) || !(distance > 0)) return startZoom;
+  return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, (startZoom * distance) / startDistance));
+}
+
+/**
+ * How far to scroll so that the image point which was at `fraction` (0…1 across the frame) sits under the
+ * screen position `at` again, after the frame moved to `frameStart` with size `frameSize` (one axis).
+ */
+export function anchorScroll(fraction: number, frameStart: number, frameSize: number, at: number): number {
+  return frameStart + fraction * frameSize - at;
+}
+
 /** The scale that fits an image inside a box, never enlarging beyond 1:1 … unless the image is tiny. */
 export function fitScale(
   image: { width: number; height: number },

@@ -4,6 +4,7 @@
  * carry it (the service worker precaches it, so it loads offline too).
  */
 export { buildEditForm, describeEditRequest } from '../api/edits';
-export { convertToPng, decodeWithThumbnail } from '../images/decode';
+export { buildVariationForm, canVary, validateVariation } from '../api/variations';
+export { convertToPng, decodeWithThumbnail, toSquarePng } from '../images/decode';
 export { intake } from '../images/intake';
 export { EditRunState } from './edit-run.svelte';

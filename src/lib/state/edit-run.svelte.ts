@@ -1,6 +1,7 @@
 /** One Edit press: a run that sends its own multipart request and remembers its source for before/after. */
 import type { Connection } from '../api/client';
 import { editImages, type EditRequest } from '../api/edits';
+import { createVariations } from '../api/variations';
 import type { GenerateCallOptions, GenerationEvent } from '../api/images';
 import { RunState, type RunEndpoint } from './run.svelte';
 import type { SelfSendingRun } from './studio.svelte';
@@ -16,6 +17,10 @@ export interface EditRunInit {
   endpoint?: RunEndpoint;
   /** "Keep outside the mask": put the original back over each result wherever the mask keeps it. */
   keepOutside?: { original: Blob; mask: Blob } | null;
+  /** The mask sent with the first image (for the heat map of changes outside it). */
+  mask?: Blob | null;
+  /** Which endpoint takes the form: edits (default) or the legacy variations. */
+  operation?: 'edits' | 'variations';
 }
 
 /** What "Copy as curl" needs from a run that sent multipart: its path, text fields and file parts. */
@@ -28,6 +33,10 @@ export class EditRunState extends RunState implements SelfSendingRun {
   /** A Blob URL of the first source image, owned by this run (revoked with it). */
   readonly sourceUrl: string;
   readonly sourceName: string;
+  /** The first source and the mask that went with it (null without a mask): the heat map compares them. */
+  readonly sourceBlob: Blob;
+  readonly mask: Blob | null;
+  readonly operation: 'edits' | 'variations';
   private readonly init: EditRunInit;
 
   constructor(init: EditRunInit) {
@@ -44,12 +53,17 @@ export class EditRunState extends RunState implements SelfSendingRun {
     this.init = init;
     this.sourceUrl = URL.createObjectURL(init.source.blob);
     this.sourceName = init.source.name;
-    if (!init.request.stream) this.phase = 'Editing… the images arrive together.';
+    this.sourceBlob = init.source.blob;
+    this.mask = init.mask ?? init.keepOutside?.mask ?? null;
+    this.operation = init.operation ?? 'edits';
+    if (this.operation === 'variations') this.phase = 'Making variations… the images arrive together.';
+    else if (!init.request.stream) this.phase = 'Editing… the images arrive together.';
   }
 
   /** The multipart request as sent (text fields and file parts), for "Copy as curl". */
   get multipart(): MultipartParts {
-    return { path: '/images/edits', fields: this.init.request.fields, files: this.init.request.files };
+    const path = this.operation === 'variations' ? '/images/variations' : '/images/edits';
+    return { path, fields: this.init.request.fields, files: this.init.request.files };
   }
 
   /** The images and mask this edit sends, as sent (the library keeps them as the result's sources). */
@@ -64,7 +78,11 @@ export class EditRunState extends RunState implements SelfSendingRun {
 
   async *send(conn: Connection, opts: GenerateCallOptions): AsyncGenerator<GenerationEvent> {
     const keep = this.init.keepOutside;
-    for await (const ev of editImages(conn, this.init.request, opts)) {
+    const events =
+      this.operation === 'variations'
+        ? createVariations(conn, this.init.request, opts)
+        : editImages(conn, this.init.request, opts);
+    for await (const ev of events) {
       if (ev.kind !== 'image' || !keep) {
         yield ev;
         continue;
@@ -72,7 +90,7 @@ export class EditRunState extends RunState implements SelfSendingRun {
       try {
         const { keepOutsideMask } = await import('../mask/composite');
         const image = await keepOutsideMask(keep.original, ev.image, keep.mask);
-        yield { ...ev, image };
+        yield { ...ev, image, raw: ev.image };
       } catch {
         this.notes.push(`Image ${ev.index + 1} is shown as the API returned it: it could not be composited.`);
         yield ev;

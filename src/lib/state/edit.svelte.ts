@@ -8,6 +8,9 @@ import type { StudioState } from './studio.svelte';
 
 type EditEngine = typeof import('./edit-engine');
 
+/** Variations take a square PNG under 4 MB (kept equal to VARIATION_MAX_BYTES in api/variations.ts). */
+const VARIATION_LIMIT_BYTES = 4 * 1024 * 1024;
+
 export type StudioMode = 'generate' | 'edit';
 
 export interface SourceImage extends CheckedImage {
@@ -30,6 +33,7 @@ export interface MaskImage {
 export interface EditDeps {
   decode?: Decoder;
   toPng?: (blob: Blob) => Promise<Blob>;
+  toSquare?: (blob: Blob, maxBytes: number) => Promise<{ blob: Blob; width: number; height: number }>;
   now?: () => number;
 }
 
@@ -72,6 +76,31 @@ export class EditState {
       })),
       this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
     ),
+  );
+  /** The model offers legacy variations (the registry says so); known once the edit engine has loaded. */
+  variations = $derived.by(() => this.engine?.canVary(this.studio.profile) ?? false);
+  /** Why "Create variations" cannot send now (null: it can). */
+  variationProblem: string | null = $derived.by(() =>
+    !this.engine
+      ? 'Edit mode is still loading.'
+      : this.engine.validateVariation(
+          this.studio.profile,
+          this.studio.options,
+          this.sources.map((s) => ({
+            name: s.name,
+            mime: s.mime,
+            width: s.width,
+            height: s.height,
+            bytes: s.blob.size,
+          })),
+        ),
+  );
+  /** The first source would pass once squared (wrong type, shape or too big). */
+  squarable = $derived(
+    this.sources.length === 1 &&
+      (this.sources[0]!.mime !== 'image/png' ||
+        this.sources[0]!.width !== this.sources[0]!.height ||
+        this.sources[0]!.blob.size >= VARIATION_LIMIT_BYTES),
   );
   /** The request as it would be sent now (before any PNG conversion a mask may need); null until loaded. */
   request: EditRequest | null = $derived(this.build(this.sources));
@@ -131,7 +160,8 @@ export class EditState {
       } catch {
         this.refusals = files.map((f) => ({
           name: f.name,
-          reason: 'The image checker could not be loaded; this device may be offline. Reload when back online.',
+          reason:
+            'The image checker could not be loaded; this device may be offline. Reload when back online.',
         }));
         return;
       }
@@ -246,6 +276,67 @@ export class EditState {
       endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
       keepOutside:
         this.keepOutside && this.activeMask ? { original: first.blob, mask: this.activeMask.blob } : null,
+      mask: this.activeMask?.blob ?? null,
+    });
+    if (!this.studio.startRun(conn, run, opts)) {
+      run.dispose();
+      return null;
+    }
+    return run;
+  }
+
+  /**
+   * Replaces the first source with its centred square as a PNG under 4 MB (at most 1024 px), which is what
+   * variations accept. The user's file itself is untouched; the notice says what happened.
+   */
+  async makeSquare(): Promise<void> {
+    const first = this.sources[0];
+    if (!first) return;
+    this.adding = true;
+    try {
+      const { toSquarePng } = await this.load();
+      const sq = await (this.deps.toSquare ?? toSquarePng)(first.blob, VARIATION_LIMIT_BYTES);
+      const name = first.name.replace(/\.[^.]*$/, '') + '-square.png';
+      const replaced: SourceImage = {
+        ...first,
+        id: nextSourceId++,
+        blob: sq.blob,
+        name,
+        mime: 'image/png',
+        width: sq.width,
+        height: sq.height,
+        thumbnail: undefined,
+        thumbUrl: URL.createObjectURL(sq.blob),
+      };
+      URL.revokeObjectURL(first.thumbUrl);
+      if (this.mask?.sourceId === first.id) this.clearMask();
+      this.sources = [replaced, ...this.sources.slice(1)];
+      this.notice = `“${first.name}” (${first.width} × ${first.height}) is now “${name}”, its centred square as a ${sq.width} × ${sq.height} PNG. Your file is unchanged.`;
+    } catch (e) {
+      this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Crop it to a square PNG under 4 MB yourself and add it again.`;
+    } finally {
+      this.adding = false;
+    }
+  }
+
+  /** Sends the first source to `POST /images/variations` as a new run. Returns null when nothing was sent. */
+  sendVariations(conn: Connection, opts: { stallMs?: number } = {}): EditRunState | null {
+    const engine = this.engine;
+    if (!engine || this.variationProblem || this.studio.busy) return null;
+    const { buildVariationForm, EditRunState } = engine;
+    const first = this.sources[0]!;
+    const req = buildVariationForm(this.studio.profile, this.studio.options, first, {
+      safetyIdentifier: this.studio.safetyIdentifier,
+    });
+    const run = new EditRunState({
+      prompt: `Variations of “${first.name}”`,
+      model: this.studio.options.model.trim() || this.studio.profile.id,
+      request: req,
+      expected: this.studio.options.n,
+      source: { blob: first.blob, name: first.name },
+      now: (this.deps.now ?? Date.now)(),
+      endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
+      operation: 'variations',
     });
     if (!this.studio.startRun(conn, run, opts)) {
       run.dispose();

@@ -17,6 +17,8 @@ export interface ShownImage {
   blob: Blob;
   index: number;
   revisedPrompt?: string;
+  /** The API's image before Atelier reworked it (keep outside the mask); its Blob URL is revoked with the run. */
+  raw?: { url: string; blob: Blob };
 }
 
 export interface PartialImage {
@@ -93,6 +95,7 @@ export class RunState {
         index: ev.index,
         revisedPrompt: ev.revisedPrompt,
       };
+      if (ev.raw) shown.raw = { url: URL.createObjectURL(ev.raw), blob: ev.raw };
       this.images = [...this.images, shown];
       this.echoed = ev.echoed;
       this.phase =
@@ -123,7 +126,10 @@ export class RunState {
   /** Frees every Blob URL this run made. */
   dispose(): void {
     if (this.status === 'running') this.controller.abort();
-    for (const img of this.images) URL.revokeObjectURL(img.url);
+    for (const img of this.images) {
+      URL.revokeObjectURL(img.url);
+      if (img.raw) URL.revokeObjectURL(img.raw.url);
+    }
     if (this.partial) URL.revokeObjectURL(this.partial.url);
   }
 }

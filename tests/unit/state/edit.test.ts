@@ -25,7 +25,9 @@ const png = async (w: number, h: number) =>
 /** A studio whose fetch records each request's FormData and answers with `status`. */
 function setup(status: () => number) {
   const forms: FormData[] = [];
-  const fetchImpl = (async (_url: string, init: RequestInit) => {
+  const urls: string[] = [];
+  const fetchImpl = (async (url: string, init: RequestInit) => {
+    urls.push(url);
     forms.push(init.body as FormData);
     const s = status();
     return s === 200
@@ -43,7 +45,7 @@ function setup(status: () => number) {
   const studio = new StudioState({ fetchImpl, now: () => 1000 });
   studio.options = { ...studio.options, model: 'gpt-image-2', prompt: 'add a kite', stream: false };
   const edit = new EditState(studio, { decode: async () => ({ width: 64, height: 48 }) });
-  return { studio, edit, forms };
+  return { studio, edit, forms, urls };
 }
 
 async function settle(run: RunState | null) {
@@ -110,5 +112,49 @@ describe('EditState', () => {
     expect(await edit.send(CONN)).toBeNull();
     expect(edit.validation.errors.images).toBe('Add at least one image to edit.');
     expect(forms).toHaveLength(0);
+  });
+});
+
+describe('EditState variations', () => {
+  it('is offered for dall-e-2 only, and sends the first square PNG to /images/variations as a run', async () => {
+    const { studio, forms, urls } = setup(() => 200);
+    const edit = new EditState(studio, { decode: async () => ({ width: 64, height: 64 }) });
+    expect(edit.variations).toBe(false);
+    studio.setModel('dall-e-2');
+    studio.update({ n: 2, size: '256x256' });
+    expect(edit.variations).toBe(true);
+    expect(edit.variationProblem).toBe('Add one image to make variations of.');
+    expect(edit.sendVariations(CONN)).toBeNull();
+    await edit.add([{ blob: await png(64, 64), name: 'a.png' }]);
+    expect(edit.refusals).toEqual([]);
+    expect(edit.variationProblem).toBeNull();
+    const run = await settle(edit.sendVariations(CONN));
+    expect(urls).toEqual([`${CONN.baseUrl}/images/variations`]);
+    expect(forms[0]!.get('n')).toBe('2');
+    expect(forms[0]!.get('response_format')).toBe('b64_json');
+    expect(run.status).toBe('complete');
+    expect(run.prompt).toBe('Variations of “a.png”');
+    expect(studio.runs[0]).toBe(run);
+  });
+
+  it('offers to square a non-square source and replaces it with the square PNG', async () => {
+    const { studio } = setup(() => 200);
+    const edit = new EditState(studio, {
+      decode: async () => ({ width: 64, height: 48 }),
+      toSquare: async (_b, max) => {
+        expect(max).toBe(4 * 1024 * 1024);
+        return { blob: new Blob([new Uint8Array(8)], { type: 'image/png' }), width: 48, height: 48 };
+      },
+    });
+    studio.setModel('dall-e-2');
+    await edit.add([{ blob: await png(64, 48), name: 'wide.png' }]);
+    expect(edit.variationProblem).toMatch(/64 × 48; variations need a square image/);
+    expect(edit.squarable).toBe(true);
+    await edit.makeSquare();
+    expect(edit.sources.map((s) => [s.name, s.width, s.height, s.mime])).toEqual([
+      ['wide-square.png', 48, 48, 'image/png'],
+    ]);
+    expect(edit.notice).toMatch(/“wide.png” \(64 × 48\) is now “wide-square.png”.*Your file is unchanged/);
+    expect(edit.squarable).toBe(false);
   });
 });
