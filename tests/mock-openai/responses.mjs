@@ -624,6 +624,10 @@ async function pipe(job, res, after, o) {
   res.flushHeaders();
   let next = after + 1;
   let partials = 0;
+  /** @type {(v?: unknown) => void} */
+  let wake = () => {};
+  const onAbort = () => wake();
+  o.signal.addEventListener('abort', onAbort, { once: true });
   for (;;) {
     while (next < job.events.length) {
       if (o.signal.aborted) return;
@@ -646,10 +650,11 @@ async function pipe(job, res, after, o) {
     }
     if (job.done || o.signal.aborted) break;
     await new Promise((resolve) => {
+      wake = resolve;
       job.waiters.add(resolve);
-      o.signal.addEventListener('abort', resolve, { once: true });
     });
   }
+  o.signal.removeEventListener('abort', onAbort);
   res.end();
 }
 

@@ -7,7 +7,7 @@ import { canEdit, validateEdit, type EditValidation } from '../models/edits';
 import { EditRunState } from './edit-run.svelte';
 import type { StudioState } from './studio.svelte';
 
-export type StudioMode = 'generate' | 'edit';
+export type StudioMode = 'generate' | 'edit' | 'conversation';
 
 export interface SourceImage extends CheckedImage {
   id: number;
