@@ -285,40 +285,20 @@ export class ConversationState {
   async send(conn: Connection, opts: { stallMs?: number } = {}): Promise<TurnRecord | null> {
     this.showErrors = true;
     if (!this.validation.ok) return null;
-    const now = this.now();
-    const parent = this.parent;
-    const plan = planContext(this.contextTurn(parent?.id ?? null), this.referenceMode);
-    const mask = this.draft.activeMask;
-    const turn: TurnRecord = {
-      id: newTurnId(now),
-      parentId: parent?.id ?? null,
-      createdAt: now,
+    const parentId = this.parent?.id ?? null;
+    const turn = this.startTurn(parentId, {
       text: this.text,
       inputs: this.draft.sources.map((s) => ({ name: s.name, blob: s.blob })),
-      mask: mask?.blob ?? null,
+      mask: this.draft.activeMask?.blob ?? null,
       mainline: this.mainline.trim(),
       toolModel: this.tool.model.trim(),
       requestedAction: this.tool.action,
-      store: this.store,
-      background: this.background,
-      contextKind: plan.kind,
-      responseId: null,
-      lastSeq: -1,
-      status: 'sending',
-      messages: [],
-      images: [],
-      note: plan.kind === 'image' ? plan.note : null,
-      error: null,
-    };
-    this.turns = [...this.turns, turn];
-    this.viewLeaf = turn.id;
-    this.parentId = turn.id;
+    });
     // The turn now holds the message and images: the draft can be cleared without losing anything.
     this.text = '';
     this.showErrors = false;
     this.draft.dispose();
-    this.save(turn);
-    await this.execute(conn, turn.id, plan, { ...this.tool }, opts);
+    await this.execute(conn, turn.id, turn.plan, { ...this.tool }, opts);
     return this.turn(turn.id);
   }
 
@@ -326,11 +306,27 @@ export class ConversationState {
   async retry(conn: Connection, id: string, opts: { stallMs?: number } = {}): Promise<void> {
     const old = this.turn(id);
     if (!old) return;
-    const plan = planContext(this.contextTurn(old.parentId), this.referenceMode);
+    const turn = this.startTurn(old.parentId, old);
+    const tool = { ...this.tool, model: old.toolModel, action: old.requestedAction };
+    await this.execute(conn, turn.id, turn.plan, tool, opts);
+  }
+
+  /** Adds a new turn under `parentId` (shown, continued next, saved) and plans how it refers to its parent. */
+  private startTurn(
+    parentId: string | null,
+    message: Pick<TurnRecord, 'text' | 'inputs' | 'mask' | 'mainline' | 'toolModel' | 'requestedAction'>,
+  ): TurnRecord & { plan: ContextPlan } {
     const now = this.now();
+    const plan = planContext(this.contextTurn(parentId), this.referenceMode);
     const turn: TurnRecord = {
-      ...old,
+      text: message.text,
+      inputs: message.inputs,
+      mask: message.mask,
+      mainline: message.mainline,
+      toolModel: message.toolModel,
+      requestedAction: message.requestedAction,
       id: newTurnId(now),
+      parentId,
       createdAt: now,
       store: this.store,
       background: this.background,
@@ -347,13 +343,7 @@ export class ConversationState {
     this.viewLeaf = turn.id;
     this.parentId = turn.id;
     this.save(turn);
-    await this.execute(
-      conn,
-      turn.id,
-      plan,
-      { ...this.tool, model: old.toolModel, action: old.requestedAction },
-      opts,
-    );
+    return { ...turn, plan };
   }
 
   private async imageRef(conn: Connection, blob: Blob, name: string, signal: AbortSignal): Promise<ImageRef> {
@@ -462,6 +452,18 @@ export class ConversationState {
             detail: e.message,
             next: 'Press Retry to send this turn again.',
           },
+        });
+      } else if (e instanceof ApiError && !e.inStream && !ac.signal.aborted) {
+        // The server is there but would not stream: ask for the response as JSON instead (GET /responses/{id}).
+        const polled = await this.poll(conn, id).then(
+          () => true,
+          () => false,
+        );
+        if (polled && this.turn(id)?.status !== 'streaming') return;
+        // Still running, or unreachable: the job may finish later, so keep it resumable.
+        this.finish(id, {
+          status: 'interrupted',
+          error: { title: 'Could not resume yet', detail: e.message, next: 'Press Resume to try again.' },
         });
       } else await this.failed(conn, id, e, ac.signal);
     } finally {
@@ -578,7 +580,7 @@ export class ConversationState {
       this.finish(id, { status: 'interrupted', error: RESUMABLE_MESSAGE });
       if (!this.book.autoResumed.has(id)) {
         this.book.autoResumed.add(id);
-        queueMicrotask(() => void this.resume(conn, id));
+        setTimeout(() => void this.resume(conn, id), 0); // after this request has let go of the turn
       }
       return;
     }
