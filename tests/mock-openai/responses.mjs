@@ -77,7 +77,10 @@ const TOOL_KEYS = new Set([
   'action',
 ]);
 
-/** Jobs and files live as long as the server. */
+/** How many stored responses the mock keeps before the oldest expire. */
+const MAX_STORED = 300;
+
+/** Jobs and files live as long as the server (responses up to MAX_STORED). */
 export function createConversationStore() {
   return {
     /** Stored (or background) responses by id. @type {Map<string, Job>} */
@@ -713,7 +716,14 @@ export async function handleCreateResponse(c, store) {
     stop: new AbortController(),
     waiters: new Set(),
   };
-  if (stored) store.responses.set(id, job);
+  if (stored) {
+    store.responses.set(id, job);
+    // Keep memory bounded in long demo sessions: the oldest stored responses expire first.
+    for (const old of store.responses.keys()) {
+      if (store.responses.size <= MAX_STORED) break;
+      forget(store, old);
+    }
+  }
   const delayMs = c.scenarios.includes('slowish') ? 400 : c.delayMs;
   // A foreground job ends with its connection; a background one keeps going.
   if (!isBackground) c.signal.addEventListener('abort', () => job.stop.abort(), { once: true });
