@@ -183,6 +183,27 @@ test.describe('Conversation mode', () => {
     expect(failed.status).toBe(400);
   });
 
+  test('the setting "only the earlier image" refers to the image_generation_call by id', async ({
+    studio: _s,
+    page,
+    mock,
+    tag,
+  }) => {
+    test.slow();
+    const c = new Conversation(page);
+    await c.open();
+    await c.settings();
+    await page.getByRole('radio', { name: /Only the earlier image/ }).check();
+    await c.say(`a clay pot ${tag}`);
+    await c.done(1);
+    await c.say(`glaze it blue ${tag}`);
+    await c.done(2);
+    const [, b2] = await responses(mock, 2);
+    expect(b2!.previous_response_id).toBeUndefined();
+    expect(b2!.input[0]).toEqual({ type: 'item_reference', id: expect.stringMatching(/^ig_/) });
+    await expect(c.turn(2)).toContainText('Action: edit');
+  });
+
   test('store: false is sent, and the next turn re-sends the earlier image instead of an id', async ({
     studio: _s,
     page,
@@ -238,6 +259,43 @@ test.describe('Conversation mode', () => {
     expect(fileOf(b1!)).toMatchObject({ file_id: expect.stringMatching(/^file-/), detail: 'auto' });
     expect(fileOf(b2!)!.file_id).toBe(fileOf(b1!)!.file_id);
     expect(fileOf(b1!)).not.toHaveProperty('image_url');
+  });
+
+  test('a mask painted over the earlier image goes as input_image_mask, with that image as input', async ({
+    studio: _s,
+    page,
+    mock,
+    tag,
+  }) => {
+    test.slow();
+    const c = new Conversation(page);
+    await c.open();
+    await page.getByRole('combobox', { name: 'Size', exact: true }).selectOption('1024x1024');
+    await c.say(`a plain wall ${tag}`);
+    await c.done(1);
+    await page.getByRole('button', { name: 'Mask the earlier image' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Mask editor' });
+    await expect(dialog.getByRole('button', { name: 'Brush' })).toHaveAttribute('aria-pressed', 'true');
+    const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5, { steps: 10 });
+    await page.mouse.up();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByRole('img', { name: 'The current mask' })).toBeVisible();
+    await page.getByRole('radiogroup', { name: 'Action' }).getByRole('radio', { name: 'Edit' }).check();
+    await c.say(`paint a window here ${tag}`);
+    await c.done(2);
+    await expect(c.turn(2).getByRole('img', { name: 'Sent mask' })).toBeVisible();
+    await expect(c.turn(2)).toContainText('Action: edit');
+    const [, body] = await responses(mock, 2);
+    const tool = body!.tools[0]!;
+    expect(tool).toMatchObject({
+      action: 'edit',
+      input_image_mask: { image_url: expect.stringMatching(/^data:image\/png;base64,/) },
+    });
+    expect(body!.input[0]!.content!.filter((p) => p.type === 'input_image')).toHaveLength(1);
+    expect(body!.previous_response_id).toMatch(/^resp_/);
   });
 
   test('a background job survives page.reload() and finishes, resuming after the last sequence number', async ({
