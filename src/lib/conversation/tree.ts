@@ -47,6 +47,8 @@ export interface TurnRecord {
   /** The assistant's message items (id and text), as streamed. */
   messages: { id: string; text: string }[];
   images: TurnImage[];
+  /** The response's `usage` (ResponseUsage) once it arrived: for the cost ledger. */
+  usage?: Record<string, unknown> | null;
   /** Something Atelier did that the user should know (e.g. the fallback to sending the earlier image). */
   note: string | null;
   error: { title: string; detail: string; next: string } | null;

@@ -548,6 +548,7 @@ export class ConversationState {
       lastSeq: s.lastSeq,
       status: isTerminal(s.status) ? turn.status : 'streaming',
       messages: s.messages.length ? s.messages : turn.messages,
+      usage: s.usage ?? turn.usage ?? null,
       images: [...kept, ...images],
     });
     this.save(next);

@@ -71,6 +71,7 @@ describe('ConversationState', () => {
       action: 'generate',
       revisedPrompt: expect.stringContaining('café'),
     });
+    expect(turn!.usage).toMatchObject({ total_tokens: 3754 }); // for the cost ledger, via onTurnEnd
     expect(images).toHaveLength(1);
     expect(images[0]!.type).toBe('image/png');
     expect(ended).toEqual(['done']);
