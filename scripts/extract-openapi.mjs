@@ -39,6 +39,26 @@ const ROOTS = [
   'ErrorResponse',
   'Model',
   'ListModelsResponse',
+  // Conversation mode: what the mock's /v1/responses stream and /v1/files answer with.
+  'Response',
+  'ResponseCreatedEvent',
+  'ResponseQueuedEvent',
+  'ResponseInProgressEvent',
+  'ResponseCompletedEvent',
+  'ResponseFailedEvent',
+  'ResponseIncompleteEvent',
+  'ResponseOutputItemAddedEvent',
+  'ResponseOutputItemDoneEvent',
+  'ResponseImageGenCallInProgressEvent',
+  'ResponseImageGenCallGeneratingEvent',
+  'ResponseImageGenCallPartialImageEvent',
+  'ResponseImageGenCallCompletedEvent',
+  'ResponseContentPartAddedEvent',
+  'ResponseContentPartDoneEvent',
+  'ResponseTextDeltaEvent',
+  'ResponseTextDoneEvent',
+  'ResponseErrorEvent',
+  'OpenAIFile',
 ];
 
 // Used instead of CreateResponse if its transitive closure is too large.

@@ -37,6 +37,15 @@ export const SCENARIOS = {
   slow: 'stream',
   crlf: 'stream',
   done: 'stream',
+  // /v1/responses and /v1/files (see responses.mjs)
+  policy: 'stream',
+  expired: 'stream',
+  'tool-unsupported': 'stream',
+  'item-done-first': 'stream',
+  'status-generating': 'stream',
+  incomplete: 'stream',
+  slowish: 'stream',
+  'upload-fail': 'stream',
 };
 
 const MARKER = /\[\[mock:([^\]\s]+)\]\]/g;

@@ -23,6 +23,13 @@ import { csv, handleGeneration, handleModels, readBody, sendError, sendJson } fr
 import { DEFAULT_TODAY } from './models.mjs';
 import { isMultipart, parseMultipart } from './multipart.mjs';
 import { pushLogged, truncateB64 } from './request-log.mjs';
+import {
+  createConversationStore,
+  handleCreateResponse,
+  handleFileUpload,
+  handleResponseById,
+  responsesPrompt,
+} from './responses.mjs';
 import { httpFault, pickScenarios, unknownScenario } from './scenarios.mjs';
 
 const DEFAULT_ALLOW_HEADERS = 'authorization, content-type, openai-organization, openai-project, accept';
@@ -34,6 +41,8 @@ const ROUTES = /** @type {Record<string, string[]>} */ ({
   '/v1/images/generations': ['POST'],
   '/v1/images/edits': ['POST'],
   '/v1/images/variations': ['POST'],
+  '/v1/responses': ['POST'],
+  '/v1/files': ['POST'],
   '/__mock/requests': ['GET', 'DELETE'],
   '/__mock/reset': ['POST'],
   '/__mock/health': ['GET'],
@@ -77,7 +86,7 @@ export async function startMockServer(options = {}) {
   const requests = [];
   /** Keys of `-once` scenarios that already failed. */
   const once = new Set();
-  const config = { log, delayMs, models, today, requests, once };
+  const config = { log, delayMs, models, today, requests, once, conversations: createConversationStore() };
 
   const server = http.createServer((req, res) => {
     handle(req, res, config).catch((err) => {
@@ -109,7 +118,8 @@ export async function startMockServer(options = {}) {
 /**
  * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
  * @param {{ log: boolean, delayMs: number, models: string[] | null, today: string,
- *   requests: import('./request-log.mjs').LoggedRequest[], once: Set<string> }} config
+ *   requests: import('./request-log.mjs').LoggedRequest[], once: Set<string>,
+ *   conversations: import('./responses.mjs').ConversationStore }} config
  */
 async function handle(req, res, config) {
   const started = Date.now();
@@ -149,11 +159,17 @@ async function handle(req, res, config) {
   const formPrompt = Array.isArray(form)
     ? form.find((p) => p.name === 'prompt' && p.filename === null)
     : null;
+  // Responses: the user's text carries the markers; Files: the uploaded file's name does.
+  const formFile = Array.isArray(form) && path === '/v1/files' ? form.find((p) => p.name === 'file') : null;
   const prompt = formPrompt
     ? formPrompt.data.toString('utf8')
-    : json && typeof json === 'object' && 'prompt' in json && typeof json.prompt === 'string'
-      ? json.prompt
-      : null;
+    : formFile
+      ? formFile.filename
+      : json && typeof json === 'object' && 'prompt' in json && typeof json.prompt === 'string'
+        ? json.prompt
+        : path === '/v1/responses'
+          ? responsesPrompt(json)
+          : null;
   const picked = method === 'OPTIONS' ? { names: [], unknown: [] } : pickScenarios(prompt, headerScenario);
 
   /** @type {import('./request-log.mjs').LoggedRequest} */
@@ -198,7 +214,9 @@ async function handle(req, res, config) {
   }
 
   const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
-  const allowed = ROUTES[path] ?? (modelMatch ? ['GET'] : null);
+  const responseMatch = /^\/v1\/responses\/([^/]+)(\/cancel)?$/.exec(path);
+  const allowed =
+    ROUTES[path] ?? (modelMatch ? ['GET'] : responseMatch ? [responseMatch[2] ? 'POST' : 'GET'] : null);
   if (!allowed) return sendJson(res, 404, apiError(404, `Invalid URL (${method} ${url.pathname})`).body);
   if (!allowed.includes(method))
     return sendJson(res, 405, apiError(405, `Invalid method for URL (${method} ${url.pathname})`).body, {
@@ -256,6 +274,16 @@ async function handle(req, res, config) {
   if (path === '/v1/images/generations') return handleGeneration(ctx);
   if (path === '/v1/images/edits') return handleEdit(ctx, form, entry);
   if (path === '/v1/images/variations') return handleVariation(ctx, form, entry);
+  if (path === '/v1/responses') return handleCreateResponse(ctx, config.conversations);
+  if (path === '/v1/files') return handleFileUpload(ctx, config.conversations, form);
+  if (responseMatch)
+    return handleResponseById(
+      ctx,
+      config.conversations,
+      decodeURIComponent(/** @type {string} */ (responseMatch[1])),
+      Boolean(responseMatch[2]),
+      url.searchParams,
+    );
   return handleModels(ctx, modelId);
 }
 

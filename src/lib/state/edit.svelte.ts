@@ -11,7 +11,7 @@ type EditEngine = typeof import('./edit-engine');
 /** Variations take a square PNG under 4 MB (kept equal to VARIATION_MAX_BYTES in api/variations.ts). */
 const VARIATION_LIMIT_BYTES = 4 * 1024 * 1024;
 
-export type StudioMode = 'generate' | 'edit';
+export type StudioMode = 'generate' | 'edit' | 'conversation';
 
 export interface SourceImage extends CheckedImage {
   id: number;
