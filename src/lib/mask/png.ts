@@ -1,7 +1,7 @@
 /**
- * The mask as a PNG, without a canvas: one pass from the strokes' RGBA to PNG rows of 8-bit grey + alpha
- * (colour type 4; grey equals alpha, so the file also reads right as black = edit, white = keep), then zlib
- * and the chunks. Pure apart from the deflate step, which is injected (the platform's CompressionStream by
+ * The mask as a PNG, without a canvas: one pass from the strokes' RGBA to PNG rows of 8-bit RGBA (colour
+ * type 6, the form OpenAI's own mask recipe produces; colour equals alpha, so the file also reads right as
+ * black = edit, white = keep), then zlib and the chunks. Pure apart from the deflate step, which is injected (the platform's CompressionStream by
  * default: native zlib in browsers and in Node). Why not canvas.convertToBlob: it encodes 4 bytes a pixel
  * after a premultiplied round trip, and measured 5–10× slower at 3840×2160.
  */
@@ -12,7 +12,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export interface MaskRows {
   width: number;
   height: number;
-  /** PNG scanlines: a filter byte (0, none) then grey, alpha for each pixel. */
+  /** PNG scanlines: a filter byte (0, none) then R, G, B, A for each pixel. */
   rows: Uint8Array<ArrayBuffer>;
   /** Pixels with alpha 0 (edit) and 255 (keep). */
   transparent: number;
@@ -23,12 +23,12 @@ export interface MaskRows {
 
 /**
  * Strokes (what the user painted, on transparency) → PNG rows of the mask in one pass: a pixel painted at
- * least `threshold` opaque becomes alpha 0 and grey 0; every other pixel alpha 255 and grey 255.
+ * least `threshold` opaque becomes transparent black (0,0,0,0); every other pixel opaque white.
  */
 export function maskRowsFromStrokes(strokes: Pixels, threshold = 128): MaskRows {
   const { width, height } = strokes;
   const src = strokes.data;
-  const stride = width * 2 + 1;
+  const stride = width * 4 + 1;
   const rows = new Uint8Array(stride * height);
   // Start all white and opaque, then clear what was painted: most masks are mostly "keep".
   rows.fill(255);
@@ -44,17 +44,15 @@ export function maskRowsFromStrokes(strokes: Pixels, threshold = 128): MaskRows 
     rows[row] = 0;
     let o = row + 1;
     if (src32) {
-      for (let p = y * width, end = p + width; p < end; p++, o += 2)
+      for (let p = y * width, end = p + width; p < end; p++, o += 4)
         if (src32[p]! >= min) {
-          rows[o] = 0;
-          rows[o + 1] = 0;
+          rows.fill(0, o, o + 4);
           transparent++;
         }
     } else {
-      for (let i = y * width * 4 + 3, end = i + width * 4; i < end; i += 4, o += 2)
+      for (let i = y * width * 4 + 3, end = i + width * 4; i < end; i += 4, o += 4)
         if (src[i]! >= threshold) {
-          rows[o] = 0;
-          rows[o + 1] = 0;
+          rows.fill(0, o, o + 4);
           transparent++;
         }
     }
@@ -70,11 +68,11 @@ export function maskRowsFromStrokes(strokes: Pixels, threshold = 128): MaskRows 
   };
 }
 
-/** A finished mask (RGBA, e.g. feathered) → PNG rows, grey and alpha both from its alpha. */
+/** A finished mask (RGBA, e.g. feathered) → PNG rows, colour and alpha all from its alpha. */
 export function maskRowsFromMask(mask: Pixels): MaskRows {
   const { width, height } = mask;
   const src = mask.data;
-  const stride = width * 2 + 1;
+  const stride = width * 4 + 1;
   const rows = new Uint8Array(stride * height);
   let transparent = 0;
   let opaque = 0;
@@ -82,10 +80,9 @@ export function maskRowsFromMask(mask: Pixels): MaskRows {
   for (let y = 0; y < height; y++) {
     let i = y * width * 4 + 3;
     let o = y * stride + 1;
-    for (let x = 0; x < width; x++, i += 4, o += 2) {
+    for (let x = 0; x < width; x++, i += 4, o += 4) {
       const a = src[i]!;
-      rows[o] = a;
-      rows[o + 1] = a;
+      rows.fill(a, o, o + 4);
       if (a === 0) transparent++;
       else if (a === 255) opaque++;
       edit += 255 - a;
@@ -133,7 +130,7 @@ export function pngFromZlib(width: number, height: number, zlib: Uint8Array): Ui
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 4; // colour type: grey + alpha
+  ihdr[9] = 6; // colour type: RGBA
   // compression 0, filter method 0, no interlace
   return [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib), chunk('IEND', new Uint8Array(0))];
 }

@@ -25,7 +25,7 @@ async function decode(blob: Blob) {
   const img = sharp(Buffer.from(await blob.arrayBuffer()));
   const meta = await img.metadata();
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-  // sharp hands grey+alpha back as RGBA: alpha of pixel i, and its red (= grey).
+  // sharp decodes to RGBA: alpha of pixel i, and its red (= alpha).
   const c = info.channels;
   return { meta, data, alpha: (i: number) => data[i * c + c - 1]!, grey: (i: number) => data[i * c]! };
 }
@@ -36,7 +36,7 @@ describe('mask PNG encoder', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
 
-  it('writes a grey+alpha PNG of exactly the strokes’ size: painted ≥ threshold → alpha 0, else 255', async () => {
+  it('writes an RGBA PNG of exactly the strokes’ size: painted ≥ threshold → alpha 0, else 255', async () => {
     // 7 × 3, odd width on purpose; column 2 painted fully, column 3 at 127 (below), column 4 at 128 (at).
     const s = strokes(7, 3, (x) => (x === 2 ? 255 : x === 3 ? 127 : x === 4 ? 128 : 0));
     const rows = maskRowsFromStrokes(s);
@@ -47,13 +47,13 @@ describe('mask PNG encoder', () => {
       'png',
       7,
       3,
-      2,
+      4,
       true,
     ]);
     for (const y of [0, 1, 2]) {
       const a = Array.from({ length: 7 }, (_, x) => alpha(y * 7 + x));
       expect(a).toEqual([255, 255, 0, 255, 0, 255, 255]);
-      // Grey follows alpha: black where edited, white where kept.
+      // Colour follows alpha: black where edited, white where kept.
       expect(Array.from({ length: 7 }, (_, x) => grey(y * 7 + x))).toEqual(a);
     }
   });
@@ -90,6 +90,6 @@ describe('mask PNG encoder', () => {
       seen.push(d.length);
       return deflateSync(d);
     });
-    expect(seen).toEqual([2 * (1 + 3 * 2)]);
+    expect(seen).toEqual([2 * (1 + 3 * 4)]); // two rows: a filter byte and 3 RGBA pixels each
   });
 });
