@@ -133,6 +133,41 @@ test.describe('Cost', () => {
     await mock.generationBodies(2);
   });
 
+  test('conversation: an estimate beside Send, the same confirmation, and the turn counted in spend', async ({
+    studio: _studio, // opens the app, connected
+    page,
+    mock,
+    tag,
+  }) => {
+    await page.getByRole('tab', { name: 'Conversation' }).first().click();
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await expect(message).toBeVisible();
+    const panel = estimatePanel(page);
+    await expect(panel).toContainText('mainline model');
+    const low = await estimatedDollars(page);
+    await page.getByRole('combobox', { name: 'Quality' }).selectOption('high');
+    await expect.poll(() => estimatedDollars(page)).toBeGreaterThan(low);
+
+    await setLimit(page, /Confirm requests above/, '0.01');
+    await message.fill(`A paper boat ${tag}`);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const dialog = confirmDialog(page);
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const sent = async () =>
+      (await mock.requests()).filter((r) => r.method === 'POST' && r.path === '/v1/responses').length;
+    expect(await sent()).toBe(0);
+    await expect(message).toHaveValue(`A paper boat ${tag}`);
+
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(sent).toBe(1);
+    const turn = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').first();
+    await expect(turn.getByText('Done', { exact: true })).toBeVisible(DONE);
+    const spent = panel.getByLabel('Spent so far');
+    await expect(spent.locator('div', { hasText: 'This session' })).not.toContainText('$0.00');
+  });
+
   test('the actual cost from usage appears with the result, beside the estimate', async ({
     studio,
     page,

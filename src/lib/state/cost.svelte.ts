@@ -234,8 +234,30 @@ export class CostState {
       cost: actual?.usd ?? null,
       estimate: estimate?.usd ?? null,
     };
+    await this.addEntry(entry);
+  }
+
+  /**
+   * A request whose usage Atelier cannot price on its own: a conversation turn, whose `usage` mixes the mainline
+   * model's text tokens with the image tool's. It counts toward spend and budgets at its estimate, marked as such.
+   */
+  async recordEstimated(model: string, endpoint: SpendEntry['endpoint'], estimate: Estimate): Promise<void> {
+    const time = this.now();
+    await this.addEntry({
+      id: `${this.session}:${endpoint}:${time}:${Math.random().toString(36).slice(2, 8)}`,
+      time,
+      session: this.session,
+      model,
+      endpoint,
+      usage: null,
+      cost: null,
+      estimate: estimate.usd ?? null,
+    });
+  }
+
+  private async addEntry(entry: SpendEntry): Promise<void> {
     this.entries = [...this.entries, entry];
-    this.clock = time;
+    this.clock = entry.time;
     try {
       await this.ledger.add($state.snapshot(entry) as SpendEntry);
     } catch (e) {
