@@ -17,6 +17,8 @@ export interface ShownImage {
   blob: Blob;
   index: number;
   revisedPrompt?: string;
+  /** The picture decoded while it streamed, if it was (see api/images.ts); the card paints it first. */
+  decoded?: Promise<ImageBitmap | null>;
 }
 
 export interface PartialImage {
@@ -92,6 +94,7 @@ export class RunState {
         blob: ev.image,
         index: ev.index,
         revisedPrompt: ev.revisedPrompt,
+        decoded: ev.decoded,
       };
       this.images = [...this.images, shown];
       this.echoed = ev.echoed;
@@ -123,7 +126,10 @@ export class RunState {
   /** Frees every Blob URL this run made. */
   dispose(): void {
     if (this.status === 'running') this.controller.abort();
-    for (const img of this.images) URL.revokeObjectURL(img.url);
+    for (const img of this.images) {
+      URL.revokeObjectURL(img.url);
+      void img.decoded?.then((picture) => picture?.close());
+    }
     if (this.partial) URL.revokeObjectURL(this.partial.url);
   }
 }
