@@ -47,12 +47,13 @@ function fakeDecoders() {
     private readonly done: Promise<number[]>;
     private readonly rec: (typeof made)[number];
     constructor(init: ImageDecoderInit) {
-      this.rec = { type: init.type, bytes: [], closed: false };
-      made.push(this.rec);
+      const rec = { type: init.type, bytes: [] as number[], closed: false };
+      this.rec = rec;
+      made.push(rec);
       const reader = (init.data as ReadableStream<Uint8Array>).getReader();
       this.done = (async () => {
-        for (let r = await reader.read(); !r.done; r = await reader.read()) this.rec.bytes.push(...r.value);
-        return this.rec.bytes;
+        for (let r = await reader.read(); !r.done; r = await reader.read()) rec.bytes.push(...r.value);
+        return rec.bytes;
       })();
     }
     async decode() {
