@@ -17,10 +17,20 @@ async function main() {
   const chosen = SECTIONS.filter((s) => !only.length || only.some((o) => s.includes(o)));
   const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(1);
+  const appUrl = `http://127.0.0.1:${APP_PORT}/`;
+  const answering = await fetch(appUrl).catch(() => null);
+  if (answering) {
+    console.error(
+      `Port ${APP_PORT} already serves something: stop it or set BENCH_APP_PORT, or the bench measures it.`,
+    );
+    process.exit(1);
+  }
+  // Its own process group, so that the end of the bench stops vite too, not only the npx wrapper (an orphaned
+  // preview would keep the port and serve the next run, possibly another worktree's build).
   const preview = spawn('npx', ['vite', 'preview', '--port', String(APP_PORT), '--strictPort'], {
     stdio: 'ignore',
+    detached: true,
   });
-  const appUrl = `http://127.0.0.1:${APP_PORT}/`;
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(appUrl)).ok) break;
@@ -39,7 +49,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    preview.kill();
+    process.kill(-preview.pid);
   }
 }
 

@@ -1,9 +1,10 @@
 /** The Image API generation call: one request, read as JSON or as an SSE stream, turned into typed events. */
 import { imageBlobFromBase64 } from '../images/bytes';
+import { browserDecoderApi, decodeWhileArriving, type DecoderApi } from '../images/progressive';
 import type { GenerationRequest } from './builders';
 import { apiFetch, type Connection, type RequestOptions } from './client';
 import { ApiError, StreamError, isAbortError } from './errors';
-import { isBase64Payload } from './lift';
+import { eventTypeOf, isBase64Payload, type Base64Payload, type LiftedBase64 } from './lift';
 import { readJsonEvents, type StreamEvent } from './sse';
 
 export interface ImageUsage {
@@ -52,6 +53,11 @@ export type GenerationEvent =
       echoed: EchoedParams;
       /** The image as the API returned it, when `image` is Atelier's reworking of it (keep outside the mask). */
       raw?: Blob;
+      /**
+       * The same image, decoded while its bytes streamed in (see images/progressive.ts); resolves shortly after
+       * the event, to null when it could not be decoded that way. Absent unless `decodeWhileStreaming` was set.
+       */
+      decoded?: Promise<ImageBitmap | null>;
     }
   | { kind: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number };
 
@@ -61,7 +67,16 @@ export interface GenerateCallOptions {
   stallMs?: number;
   onRetry?: RequestOptions['onRetry'];
   fetchImpl?: typeof fetch;
+  /**
+   * Decode each streamed final image while its bytes arrive, where the browser can (WebCodecs ImageDecoder);
+   * the `image` event then carries `decoded`. Tests pass their own `decoderApi`.
+   */
+  decodeWhileStreaming?: boolean;
+  decoderApi?: DecoderApi | null;
 }
+
+/** Final-image events, the only ones worth decoding while they stream. */
+const FINAL_TYPES = new Set(['image_generation.completed', 'image_edit.completed']);
 
 const ECHO_KEYS = ['size', 'quality', 'background', 'output_format'] as const;
 
@@ -140,11 +155,29 @@ async function* readImageStream(
   let usage: ImageUsage | null = null;
   let echo: EchoedParams = {};
   let created: number | undefined;
+  const api = opts.decodeWhileStreaming ? (opts.decoderApi ?? browserDecoderApi()) : null;
+  const decoding = new Map<LiftedBase64, Promise<ImageBitmap | null>>();
+  const onLift = api
+    ? (value: LiftedBase64, head: string) => {
+        if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
+        performance.mark('atelier:image-streaming');
+        const decoded = decodeWhileArriving(value.stream(), api).then((picture) => {
+          if (picture) performance.mark('atelier:image-decoded');
+          return picture;
+        });
+        decoding.set(value, decoded);
+      }
+    : undefined;
   try {
     let lastChunkAt = 0;
     const onBytes = () => (lastChunkAt = performance.now());
-    for await (const ev of readJsonEvents(body, { signal: opts.signal, stallMs: opts.stallMs, onBytes })) {
-      const out = imageEvent(ev, images);
+    const events = readJsonEvents(body, { signal: opts.signal, stallMs: opts.stallMs, onBytes, onLift });
+    for await (const ev of events) {
+      const out = imageEvent(ev, images, (b64) => {
+        const decoded = typeof b64 === 'string' ? undefined : decoding.get(b64);
+        if (decoded) decoding.delete(b64 as LiftedBase64);
+        return decoded;
+      });
       if (!out) continue;
       if (out.kind === 'image') {
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
@@ -161,13 +194,23 @@ async function* readImageStream(
     if (isAbortError(e) || opts.signal?.aborted) throw e;
     if (e instanceof ApiError || e instanceof StreamError) throw e;
     throw new StreamError('cut', 'The connection closed before the final image arrived.');
+  } finally {
+    // Decodes no event took (a cut stream, an event that turned out not to be an image): free their pictures.
+    for (const decoded of decoding.values()) void decoded.then((picture) => picture?.close());
   }
   if (images === 0) throw new StreamError('incomplete', 'The stream ended before the final image arrived.');
   yield { kind: 'done', usage, echoed: echo, created };
 }
 
-/** Maps one Image API stream event (generation or edit) to a GenerationEvent; null for events to ignore. */
-export function imageEvent(ev: StreamEvent, imagesSoFar: number): GenerationEvent | null {
+/**
+ * Maps one Image API stream event (generation or edit) to a GenerationEvent; null for events to ignore.
+ * `decodedOf` hands over the picture decoded while a final image's bytes streamed, if there is one.
+ */
+export function imageEvent(
+  ev: StreamEvent,
+  imagesSoFar: number,
+  decodedOf?: (b64: Base64Payload) => Promise<ImageBitmap | null> | undefined,
+): GenerationEvent | null {
   const b64 = isBase64Payload(ev.b64_json) ? ev.b64_json : null;
   if (!b64) return null;
   const echo = echoed(ev);
@@ -182,12 +225,14 @@ export function imageEvent(ev: StreamEvent, imagesSoFar: number): GenerationEven
   }
   if (ev.type === 'image_generation.completed' || ev.type === 'image_edit.completed') {
     const revised = typeof ev.revised_prompt === 'string' ? ev.revised_prompt : undefined;
+    const decoded = decodedOf?.(b64);
     return {
       kind: 'image',
       index: imagesSoFar,
       image: imageBlobFromBase64(b64, echo.output_format),
       revisedPrompt: revised,
       echoed: echo,
+      ...(decoded ? { decoded } : {}),
     };
   }
   return null;

@@ -9,10 +9,63 @@
  */
 import { decodeBase64 } from '../images/bytes';
 
+type PartSink = (part: Uint8Array<ArrayBuffer> | null, error?: unknown) => void;
+
 /** Decoded bytes of a base64 string value that was lifted out of the stream. */
 export class LiftedBase64 {
   readonly parts: Uint8Array<ArrayBuffer>[] = [];
   byteLength = 0;
+  /** 'open' while the value is still arriving. */
+  state: 'open' | 'done' | 'failed' = 'open';
+  private failure: unknown = null;
+  private readonly sinks = new Set<PartSink>();
+
+  push(bytes: Uint8Array<ArrayBuffer>): void {
+    this.parts.push(bytes);
+    this.byteLength += bytes.length;
+    for (const sink of this.sinks) sink(bytes);
+  }
+
+  /** The value's closing quote arrived: every byte is in `parts`. */
+  end(): void {
+    if (this.state !== 'open') return;
+    this.state = 'done';
+    for (const sink of this.sinks) sink(null);
+    this.sinks.clear();
+  }
+
+  /** The stream stopped inside the value (cut, cancelled, bad data): live readers get `error`. */
+  fail(error: unknown): void {
+    if (this.state !== 'open') return;
+    this.state = 'failed';
+    this.failure = error ?? new Error('The stream stopped inside the image data.');
+    for (const sink of this.sinks) sink(null, error);
+    this.sinks.clear();
+  }
+
+  /**
+   * The bytes as a stream: those already decoded, then each part as it is decoded, closing when the value ends
+   * (or erroring when the stream stops inside it). Lets a consumer work on the bytes while they arrive.
+   */
+  stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    let sink: PartSink | null = null;
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      start: (controller) => {
+        for (const p of this.parts) controller.enqueue(p);
+        if (this.state === 'done') return controller.close();
+        if (this.state === 'failed') return controller.error(this.failure);
+        sink = (part, error) => {
+          if (part) controller.enqueue(part);
+          else if (error !== undefined) controller.error(this.failure);
+          else controller.close();
+        };
+        this.sinks.add(sink);
+      },
+      cancel: () => {
+        if (sink) this.sinks.delete(sink);
+      },
+    });
+  }
 
   toBlob(type: string): Blob {
     return new Blob(this.parts, { type });
@@ -59,10 +112,55 @@ function holdFrom(buf: string, from: number): number {
 const MIN_LIFT = 256;
 const B64_CHARS = /^[A-Za-z0-9+/=]*$/;
 
+/** How much of an event's text before a lifted value is kept for `eventTypeOf`. */
+const HEAD_MAX = 2048;
+
+/** The text since the last blank line (where an SSE event starts), at most HEAD_MAX characters. */
+function eventTail(text: string): string {
+  const after = (sep: string) => {
+    const i = text.lastIndexOf(sep);
+    return i < 0 ? 0 : i + sep.length;
+  };
+  const from = Math.max(after('\n\n'), after('\r\n\r\n'), after('\r\r'), text.length - HEAD_MAX);
+  return from > 0 ? text.slice(from) : text;
+}
+
+/**
+ * The type of the SSE event whose text so far is `head` (its `event:` line and the start of its JSON data): the
+ * JSON "type" field if it came before the value, else the `event:` field; undefined when neither is there yet.
+ */
+export function eventTypeOf(head: string): string | undefined {
+  const json = /"type"\s*:\s*"([^"\\]+)"/.exec(head);
+  if (json) return json[1];
+  const field = /(?:^|[\r\n])event: ?([^\r\n]+)/.exec(head);
+  return field?.[1]?.trim() || undefined;
+}
+
+export interface LifterOptions {
+  /**
+   * Called when a long value starts to arrive, with the text of its event so far (see `eventTypeOf`). Its bytes
+   * can be read while they arrive through `value.stream()`.
+   */
+  onValue?: (value: LiftedBase64, eventHead: string) => void;
+}
+
 export class Lifter {
   private readonly values = new Map<string, LiftedBase64>();
   private readonly nonce = Math.random().toString(36).slice(2, 10);
   private count = 0;
+  private readonly onValue: LifterOptions['onValue'];
+  /** The value being decoded right now, if any. */
+  private open: LiftedBase64 | null = null;
+
+  constructor(opts: LifterOptions = {}) {
+    this.onValue = opts.onValue;
+  }
+
+  /** Stops a value still arriving (the reader gave up): whoever streams its bytes gets `reason`. */
+  close(reason: unknown): void {
+    this.open?.fail(reason);
+    this.open = null;
+  }
 
   /** The string a lifted value becomes once JSON.parse has read its placeholder. */
   private placeholder(id: number): string {
@@ -93,6 +191,7 @@ export class Lifter {
     let pending = ''; // base64 chars not yet decoded (fewer than 4, or a trailing backslash)
     let current: LiftedBase64 | null = null;
     let currentId = 0;
+    let recent = ''; // the current event's text emitted before this chunk (see eventTail)
 
     const feed = (segment: string) => {
       let s = pending + segment;
@@ -112,28 +211,28 @@ export class Lifter {
       pending = s.slice(whole);
       if (!chunk) return;
       if (!B64_CHARS.test(chunk)) throw new Error('invalid characters in base64 data');
-      const bytes = decodeBase64(chunk);
-      current!.parts.push(bytes);
-      current!.byteLength += bytes.length;
+      current!.push(decodeBase64(chunk));
     };
 
-    const startValue = (initial: string) => {
+    const startValue = (initial: string, head: string) => {
       current = new LiftedBase64();
+      this.open = current;
       currentId = this.count++;
       pending = '';
+      this.onValue?.(current, eventTail(head));
       feed(initial);
     };
 
     const endValue = (): string => {
       if (pending) {
-        const bytes = decodeBase64(pending.padEnd(pending.length + ((4 - (pending.length % 4)) % 4), '='));
-        current!.parts.push(bytes);
-        current!.byteLength += bytes.length;
+        current!.push(decodeBase64(pending.padEnd(pending.length + ((4 - (pending.length % 4)) % 4), '=')));
         pending = '';
       }
       const key = this.placeholder(currentId);
       this.values.set(key, current!);
+      current!.end();
       current = null;
+      this.open = null;
       return `\\u0000atelier-lift:${this.nonce}:${currentId}"`;
     };
 
@@ -170,7 +269,7 @@ export class Lifter {
               probe += buf.slice(pos);
               pos = buf.length;
             } else {
-              startValue(probe + buf.slice(pos, upto));
+              startValue(probe + buf.slice(pos, upto), recent + out);
               probe = '';
               pos = upto;
               mode = 'value';
@@ -189,10 +288,14 @@ export class Lifter {
           }
         }
         buf = '';
-        if (out) controller.enqueue(out);
+        if (out) {
+          recent = eventTail(recent + out);
+          controller.enqueue(out);
+        }
       },
       flush: (controller) => {
         // A stream cut inside a value: hand back what is left as text so the parser reports the cut.
+        if (mode === 'value') this.close(new Error('The stream ended inside the image data.'));
         const rest = carry + (mode === 'probe' ? probe : '');
         if (rest) controller.enqueue(rest);
       },

@@ -5,7 +5,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
 import { abortErrorFrom, apiErrorFromPayload, isAbortError, StreamError } from './errors';
-import { Lifter } from './lift';
+import { Lifter, type LifterOptions } from './lift';
 
 export interface SseMessage {
   event: string;
@@ -22,6 +22,11 @@ interface ReadOptions {
   signal?: AbortSignal;
   stallMs?: number;
   onBytes?: (n: number) => void;
+}
+
+interface JsonEventOptions extends ReadOptions {
+  /** Sees each long base64 value as it starts to arrive (see Lifter). */
+  onLift?: LifterOptions['onValue'];
 }
 
 interface MessageOptions extends ReadOptions {
@@ -158,10 +163,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 export async function* readJsonEvents(
   body: ReadableStream<Uint8Array>,
-  opts: ReadOptions = {},
+  opts: JsonEventOptions = {},
 ): AsyncGenerator<StreamEvent> {
-  const lifter = new Lifter();
-  for await (const msg of messages(body, { ...opts, lifter })) {
+  const { onLift, ...read } = opts;
+  const lifter = new Lifter({ onValue: onLift });
+  try {
+    yield* parsedEvents(messages(body, { ...read, lifter }), lifter);
+  } finally {
+    // An error, a cancellation or the caller leaving: a value still arriving will never be complete.
+    lifter.close(new StreamError('cut', 'The stream stopped inside the image data'));
+  }
+}
+
+async function* parsedEvents(
+  source: AsyncGenerator<RawMessage>,
+  lifter: Lifter,
+): AsyncGenerator<StreamEvent> {
+  for await (const msg of source) {
     const text = msg.data.trim();
     if (text === '' || text === '[DONE]') continue;
     let parsed: unknown;

@@ -19,6 +19,8 @@ export interface ShownImage {
   revisedPrompt?: string;
   /** The API's image before Atelier reworked it (keep outside the mask); its Blob URL is revoked with the run. */
   raw?: { url: string; blob: Blob };
+  /** The picture decoded while it streamed, if it was (see api/images.ts); the card paints it first. */
+  decoded?: Promise<ImageBitmap | null>;
 }
 
 export interface PartialImage {
@@ -94,6 +96,7 @@ export class RunState {
         blob: ev.image,
         index: ev.index,
         revisedPrompt: ev.revisedPrompt,
+        decoded: ev.decoded,
       };
       if (ev.raw) shown.raw = { url: URL.createObjectURL(ev.raw), blob: ev.raw };
       this.images = [...this.images, shown];
@@ -129,6 +132,7 @@ export class RunState {
     for (const img of this.images) {
       URL.revokeObjectURL(img.url);
       if (img.raw) URL.revokeObjectURL(img.raw.url);
+      void img.decoded?.then((picture) => picture?.close());
     }
     if (this.partial) URL.revokeObjectURL(this.partial.url);
   }

@@ -195,7 +195,12 @@ export class StudioState {
       };
       const events = isSelfSending(run)
         ? run.send(conn, callOpts)
-        : generateImages(conn, { body: run.body, stream: run.streamed, overridden: [], notes: [] }, callOpts);
+        : generateImages(
+            conn,
+            { body: run.body, stream: run.streamed, overridden: [], notes: [] },
+            // The result card paints a final image decoded while it streamed (edits show theirs in a slider).
+            { ...callOpts, decodeWhileStreaming: true },
+          );
       for await (const ev of events) {
         run.apply(ev);
         if (ev.kind !== 'done') this.onImage?.(run, ev);

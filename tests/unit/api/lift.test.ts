@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LiftedBase64, Lifter } from '../../../src/lib/api/lift';
+import { eventTypeOf, LiftedBase64, Lifter } from '../../../src/lib/api/lift';
 import { StreamError } from '../../../src/lib/api/errors';
 import { readJsonEvents } from '../../../src/lib/api/sse';
 
@@ -127,5 +127,105 @@ describe('readJsonEvents with lifting', () => {
     };
     await expect(run()).rejects.toBeInstanceOf(StreamError);
     await expect(run()).rejects.toMatchObject({ kind: 'cut' });
+  });
+});
+
+describe('Lifted values as they arrive', () => {
+  const v = b64(3000); // 4000 chars
+  const partialEvent = `event: image_generation.partial_image\ndata: {"type":"image_generation.partial_image","partial_image_index":0,"b64_json":"${v}"}\n\n`;
+  const finalEvent = `event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"${v}","size":"1024x1024"}\n\n`;
+
+  /** A text stream the test feeds by hand, through a Lifter that records each value with its event's text. */
+  function feedable() {
+    const seen: { value: LiftedBase64; head: string }[] = [];
+    const lifter = new Lifter({ onValue: (value, head) => seen.push({ value, head }) });
+    let ctl!: ReadableStreamDefaultController<string>;
+    const out = new ReadableStream<string>({ start: (c) => void (ctl = c) }).pipeThrough(lifter.stream());
+    const drained = new Response(out.pipeThrough(new TextEncoderStream())).text();
+    drained.catch(() => {});
+    return { seen, lifter, ctl, drained };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  const readAll = async (stream: ReadableStream<Uint8Array>) =>
+    Buffer.from(await new Response(stream).arrayBuffer()).toString('base64');
+
+  it('streams a value’s bytes while it arrives, and names its event', async () => {
+    const { seen, ctl, drained } = feedable();
+    const cut = finalEvent.indexOf(v) + 2000;
+    ctl.enqueue(partialEvent + finalEvent.slice(0, cut));
+    await settle();
+    expect(seen.map((s) => eventTypeOf(s.head))).toEqual([
+      'image_generation.partial_image',
+      'image_generation.completed',
+    ]);
+    // The final event's text so far, without the partial event before it.
+    expect(seen[1]!.head).toBe(finalEvent.slice(0, finalEvent.indexOf(v)));
+    const final = seen[1]!.value;
+    expect(final.state).toBe('open');
+    const reader = final.stream().getReader();
+    const first = await reader.read();
+    // Half the value is in: its bytes can be read before the rest exists.
+    expect(first.value!.length).toBe(1500);
+    ctl.enqueue(finalEvent.slice(cut));
+    ctl.close();
+    await drained;
+    expect(final.state).toBe('done');
+    const rest: Uint8Array[] = [first.value!];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest.push(r.value);
+    expect(Buffer.concat(rest).toString('base64')).toBe(v);
+    // A stream opened after the end replays every byte.
+    expect(await readAll(final.stream())).toBe(v);
+    expect(await readAll(seen[0]!.value.stream())).toBe(v);
+  });
+
+  it('a stream cut inside a value, or a reader that gives up, errors the value’s byte stream', async () => {
+    const cut = feedable();
+    cut.ctl.enqueue(finalEvent.slice(0, finalEvent.indexOf(v) + 1000));
+    await settle();
+    const bytes = cut.seen[0]!.value.stream();
+    cut.ctl.close();
+    await cut.drained;
+    await expect(readAll(bytes)).rejects.toThrow(/ended inside the image data/);
+    expect(cut.seen[0]!.value.state).toBe('failed');
+
+    const dropped = feedable();
+    dropped.ctl.enqueue(finalEvent.slice(0, finalEvent.indexOf(v) + 1000));
+    await settle();
+    const late = dropped.seen[0]!.value.stream();
+    dropped.lifter.close(new Error('the reader left'));
+    await expect(readAll(late)).rejects.toThrow('the reader left');
+    // Opened after the failure: the same error at once.
+    await expect(readAll(dropped.seen[0]!.value.stream())).rejects.toThrow('the reader left');
+  });
+
+  it('readJsonEvents fails a value still arriving when the caller stops reading', async () => {
+    const enc = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(enc.encode(partialEvent));
+        c.enqueue(enc.encode(finalEvent.slice(0, finalEvent.indexOf(v) + 1000)));
+      },
+    });
+    const values: LiftedBase64[] = [];
+    for await (const ev of readJsonEvents(body, { onLift: (value) => values.push(value) })) {
+      expect(ev.type).toBe('image_generation.partial_image');
+      await settle();
+      break;
+    }
+    expect(values.map((x) => x.state)).toEqual(['done', 'failed']);
+  });
+});
+
+describe('eventTypeOf', () => {
+  it('reads the JSON type, else the event field, of the text before a value', () => {
+    expect(eventTypeOf('event: a.b\ndata: {"type":"image_edit.completed","b64_json":"')).toBe(
+      'image_edit.completed',
+    );
+    expect(eventTypeOf('event: image_generation.completed\r\ndata: {"b64_json":"')).toBe(
+      'image_generation.completed',
+    );
+    expect(eventTypeOf('data: {"type" : "x.partial_image", "b64_json":"')).toBe('x.partial_image');
+    expect(eventTypeOf('data: {"b64_json":"')).toBeUndefined();
+    expect(eventTypeOf('')).toBeUndefined();
   });
 });

@@ -119,6 +119,11 @@ describe('EditState variations', () => {
   it('is offered for dall-e-2 only, and sends the first square PNG to /images/variations as a run', async () => {
     const { studio, forms, urls } = setup(() => 200);
     const edit = new EditState(studio, { decode: async () => ({ width: 64, height: 64 }) });
+    studio.setModel('dall-e-2');
+    // The variation rules come with the edit engine, loaded when Edit mode opens.
+    expect(edit.variations).toBe(false);
+    await edit.load();
+    studio.setModel('gpt-image-2');
     expect(edit.variations).toBe(false);
     studio.setModel('dall-e-2');
     studio.update({ n: 2, size: '256x256' });

@@ -1,0 +1,151 @@
+/**
+ * Decoding an image while its bytes are still arriving, so that when the last byte lands only the tail is left.
+ *
+ * A final image is a multi-MB PNG (or JPEG/WebP) that reaches the page over a second or more. Handed to an <img>
+ * as a Blob once complete, Chromium decodes all of it only then: ~0.4–0.9 s for a 1536² PNG on a slow machine.
+ * WebCodecs' ImageDecoder reads a ReadableStream and decodes as data comes in (off the main thread), so its
+ * decode() resolves a few ms after the last byte. The picture is then painted, scaled to the size it is shown
+ * at, on a canvas (`paintScaled`); see ResultCard for how the <img> takes over once the browser has decoded it.
+ *
+ * Everything here takes the browser APIs as parameters, so it runs in Node with fakes.
+ */
+import { sniffImageType, type ImageMime } from './bytes';
+
+/** The browser APIs this needs (WebCodecs' ImageDecoder and createImageBitmap). */
+export interface DecoderApi {
+  ImageDecoder: new (init: ImageDecoderInit) => Pick<ImageDecoder, 'decode' | 'close'>;
+  createImageBitmap: (frame: VideoFrame) => Promise<ImageBitmap>;
+}
+
+/** Formats the Image API returns; anything else (or unknown bytes) is left to the <img>. */
+const STREAMABLE: ReadonlySet<ImageMime> = new Set(['image/png', 'image/jpeg', 'image/webp']);
+/** Enough leading bytes to tell PNG, JPEG and WebP apart. */
+const SNIFF_BYTES = 12;
+
+/** The browser's decoder; null where ImageDecoder (WebCodecs) or createImageBitmap is missing. */
+export function browserDecoderApi(scope: object = globalThis): DecoderApi | null {
+  const g = scope as { ImageDecoder?: unknown; createImageBitmap?: unknown };
+  if (typeof g.ImageDecoder !== 'function' || typeof g.createImageBitmap !== 'function') return null;
+  const createImageBitmap = g.createImageBitmap as (frame: VideoFrame) => Promise<ImageBitmap>;
+  return {
+    ImageDecoder: g.ImageDecoder as DecoderApi['ImageDecoder'],
+    createImageBitmap: (frame) => createImageBitmap.call(scope, frame),
+  };
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Decodes the image whose bytes `bytes` delivers, as they arrive. Resolves to the decoded picture once the last
+ * byte is in and decoded; to null when the bytes are not PNG/JPEG/WebP, the stream errors, or the decoder
+ * refuses them. Never rejects: a null just means "show it the ordinary way".
+ */
+export async function decodeWhileArriving(
+  bytes: ReadableStream<Uint8Array<ArrayBuffer>>,
+  api: DecoderApi,
+): Promise<ImageBitmap | null> {
+  const reader = bytes.getReader();
+  const head: Uint8Array<ArrayBuffer>[] = [];
+  let headLength = 0;
+  let ended = false;
+  try {
+    while (headLength < SNIFF_BYTES) {
+      const r = await reader.read();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      head.push(r.value);
+      headLength += r.value.length;
+    }
+  } catch {
+    return null;
+  }
+  const type = sniffImageType(concat(head, headLength));
+  if (!type || !STREAMABLE.has(type)) {
+    reader.cancel().catch(() => {});
+    return null;
+  }
+  // ImageDecoder needs its type up front, so the bytes read for sniffing go first, then the rest as it comes.
+  const data = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    start(controller) {
+      for (const p of head) controller.enqueue(p);
+      if (ended) controller.close();
+    },
+    async pull(controller) {
+      const r = await reader.read();
+      if (r.done) controller.close();
+      else controller.enqueue(r.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  let decoder: Pick<ImageDecoder, 'decode' | 'close'> | null = null;
+  try {
+    decoder = new api.ImageDecoder({ data, type, preferAnimation: false });
+    const { image } = await decoder.decode({ frameIndex: 0, completeFramesOnly: true });
+    try {
+      return await api.createImageBitmap(image);
+    } finally {
+      image.close();
+    }
+  } catch {
+    reader.cancel().catch(() => {});
+    return null;
+  } finally {
+    decoder?.close();
+  }
+}
+
+/** The canvas size for showing a `width`×`height` picture `boxWidth` CSS pixels wide: never above its own size. */
+export function scaledSize(
+  width: number,
+  height: number,
+  boxWidth: number,
+  pixelRatio: number,
+): { width: number; height: number } {
+  if (!(width > 0 && height > 0)) return { width: 0, height: 0 };
+  const wanted = Math.ceil(boxWidth * (pixelRatio > 0 ? pixelRatio : 1));
+  const w = wanted > 0 ? Math.min(width, wanted) : width;
+  return { width: w, height: Math.max(1, Math.round((height * w) / width)) };
+}
+
+/** The part of a canvas `paintScaled` uses. */
+export interface PaintTarget {
+  width: number;
+  height: number;
+  getContext(
+    id: '2d',
+  ): Pick<CanvasRenderingContext2D, 'drawImage' | 'imageSmoothingEnabled' | 'imageSmoothingQuality'> | null;
+}
+
+/**
+ * Draws `picture` onto `canvas` at the size it is shown at (`scaledSize`). Drawing the full-size picture and
+ * letting the compositor scale it costs more on every frame than one scaled draw (measured: software
+ * compositing of a 1536² canvas ~70–130 ms, a scaled draw ~15 ms). 'low' smoothing: 'medium'/'high' build
+ * mipmaps first (several times slower), and the <img> replaces this within a second anyway.
+ * Returns false when the canvas has no 2D context.
+ */
+export function paintScaled(
+  canvas: PaintTarget,
+  picture: { width: number; height: number } & CanvasImageSource,
+  boxWidth: number,
+  pixelRatio: number,
+): boolean {
+  const size = scaledSize(picture.width, picture.height, boxWidth, pixelRatio);
+  canvas.width = size.width;
+  canvas.height = size.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return false;
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'low';
+  ctx.drawImage(picture, 0, 0, size.width, size.height);
+  return true;
+}

@@ -1,0 +1,121 @@
+import { expect, test } from './support/fixtures';
+import { naturalSize } from './support/studio';
+
+/** What the page saw of a final image painted from bytes decoded while they streamed (see ResultCard). */
+interface PaintLog {
+  inserted: { backdrop: boolean }[];
+  painted: { width: number; height: number; patch: number[] }[];
+}
+
+/** Mean RGB of the 9×9 pixels around the centre of a canvas. */
+function centrePatch(canvas: HTMLCanvasElement): number[] {
+  const ctx = canvas.getContext('2d')!;
+  const { data } = ctx.getImageData(
+    Math.floor(canvas.width / 2) - 4,
+    Math.floor(canvas.height / 2) - 4,
+    9,
+    9,
+  );
+  const sum = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += data[i + c]!;
+  return sum.map((s) => s / 81);
+}
+
+test.describe('Painting a streamed final image', () => {
+  test('it is painted from the bytes decoded while they arrived, then the <img> of the same Blob takes over', async ({
+    studio,
+  }) => {
+    const prompt = studio.promptText('A kingfisher on a reed');
+    await studio.page.evaluate(
+      ([p, patchSrc]) => {
+        const patch = new Function(`return ${patchSrc}`)() as (c: HTMLCanvasElement) => number[];
+        const log: PaintLog = { inserted: [], painted: [] };
+        (window as unknown as { __paint: PaintLog }).__paint = log;
+        const seen = new Set<Element>();
+        const done = new Set<Element>();
+        new MutationObserver(() => {
+          for (const el of document.querySelectorAll(`[role="img"][aria-label="${p}"]:has(canvas)`)) {
+            if (!seen.has(el)) {
+              seen.add(el);
+              // The partial is still under it while the picture is being drawn.
+              log.inserted.push({ backdrop: !!el.parentElement?.querySelector('img.backdrop') });
+            }
+            if (el.hasAttribute('data-painted') && !done.has(el)) {
+              done.add(el);
+              const canvas = el.querySelector('canvas')!;
+              log.painted.push({ width: canvas.width, height: canvas.height, patch: patch(canvas) });
+            }
+          }
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      },
+      [prompt, centrePatch.toString()] as const,
+    );
+    await studio.generate(prompt);
+
+    const final = studio.finalImages(prompt);
+    await expect(final).toHaveCount(1, { timeout: 20_000 });
+    await expect(final).toHaveAttribute('alt', prompt);
+    expect(await naturalSize(final)).toBe('1024x1024');
+    await expect(studio.run(prompt).locator('canvas')).toHaveCount(0);
+    await expect(studio.status(prompt, 'Done')).toBeVisible();
+
+    const log = await studio.page.evaluate(() => (window as unknown as { __paint: PaintLog }).__paint);
+    expect(log.inserted).toEqual([{ backdrop: true }]);
+    expect(log.painted).toHaveLength(1);
+    const painted = log.painted[0]!;
+    // Drawn at the size it is shown at (the single-image column is at most 640 CSS px), not at 1024².
+    expect(painted.width).toBeGreaterThan(100);
+    expect(painted.width).toBeLessThanOrEqual(640);
+    expect(painted.height).toBe(painted.width);
+    // The same picture as the <img>: the centre of the <img>, drawn at the same size, has the same colour.
+    const fromImg = await final.evaluate(
+      (img: HTMLImageElement, [w, h, patchSrc]) => {
+        const patch = new Function(`return ${patchSrc}`)() as (c: HTMLCanvasElement) => number[];
+        const c = document.createElement('canvas');
+        c.width = w;
+        c.height = h;
+        c.getContext('2d')!.drawImage(img, 0, 0, w, h);
+        return patch(c);
+      },
+      [painted.width, painted.height, centrePatch.toString()] as const,
+    );
+    for (let c = 0; c < 3; c++) expect(Math.abs(painted.patch[c]! - fromImg[c]!)).toBeLessThan(6);
+    // Download still points at the Blob of the exact bytes the API sent.
+    const card = studio.run(prompt).locator('figure.card');
+    await expect(card.getByRole('link', { name: 'Download' })).toHaveAttribute(
+      'href',
+      (await final.getAttribute('src'))!,
+    );
+  });
+
+  test('without WebCodecs’ ImageDecoder the final image is shown by the <img> alone, as before', async ({
+    studio,
+  }) => {
+    await studio.page.addInitScript(() => {
+      delete (window as unknown as { ImageDecoder?: unknown }).ImageDecoder;
+    });
+    await studio.page.reload();
+    expect(await studio.page.evaluate(() => 'ImageDecoder' in window)).toBe(false);
+    const prompt = studio.promptText('A heron in the mist');
+    await studio.page.evaluate(() => {
+      const w = window as unknown as { __canvases: number };
+      w.__canvases = 0;
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof Element && (n.matches('canvas') || n.querySelector('canvas'))) w.__canvases++;
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    await studio.generate(prompt);
+
+    const final = studio.finalImages(prompt);
+    await expect(final).toHaveCount(1, { timeout: 20_000 });
+    await expect(final).toHaveAttribute('alt', prompt);
+    expect(await naturalSize(final)).toBe('1024x1024');
+    await expect(studio.status(prompt, 'Done')).toBeVisible();
+    await expect(studio.run(prompt).getByRole('img', { name: /^Partial image/ })).toHaveCount(0);
+    expect(await studio.page.evaluate(() => (window as unknown as { __canvases: number }).__canvases)).toBe(
+      0,
+    );
+  });
+});

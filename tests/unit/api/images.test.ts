@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { readImageResponse, type GenerationEvent } from '../../../src/lib/api/images';
+import { StreamError } from '../../../src/lib/api/errors';
+import type { DecoderApi } from '../../../src/lib/images/progressive';
+
+/** PNG-signed bytes, long enough (4 KB of base64) to be lifted out of the stream. */
+const png = (n = 3000) =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(n)]);
+
+const partial = (b: Buffer) => ({
+  type: 'image_generation.partial_image',
+  b64_json: b.toString('base64'),
+  partial_image_index: 0,
+  output_format: 'png',
+});
+const completed = (b: Buffer) => ({
+  type: 'image_generation.completed',
+  b64_json: b.toString('base64'),
+  output_format: 'png',
+  usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 },
+});
+
+/** An SSE response sent in pieces of `chunk` characters; `cutAt` errors the body after that many. */
+function sseResponse(events: object[], opts: { chunk?: number; cutAt?: number } = {}): Response {
+  const text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
+  const end = opts.cutAt ?? text.length;
+  const step = opts.chunk ?? 1000;
+  const enc = new TextEncoder();
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at < end) {
+        c.enqueue(enc.encode(text.slice(at, Math.min(end, at + step))));
+        at += step;
+      } else if (opts.cutAt !== undefined) c.error(new TypeError('network error'));
+      else c.close();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
+/** WebCodecs stand-in: records what each decoder was given; its picture is {decoded: bytes}. */
+function fakeDecoders() {
+  const made: { type: string; bytes: number[]; closed: boolean }[] = [];
+  class FakeDecoder {
+    private readonly done: Promise<number[]>;
+    private readonly rec: (typeof made)[number];
+    constructor(init: ImageDecoderInit) {
+      const rec = { type: init.type, bytes: [] as number[], closed: false };
+      this.rec = rec;
+      made.push(rec);
+      const reader = (init.data as ReadableStream<Uint8Array>).getReader();
+      this.done = (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) rec.bytes.push(...r.value);
+        return rec.bytes;
+      })();
+    }
+    async decode() {
+      const bytes = await this.done;
+      return { image: { bytes, close() {} } as unknown as VideoFrame, complete: true };
+    }
+    close() {
+      this.rec.closed = true;
+    }
+  }
+  const api: DecoderApi = {
+    ImageDecoder: FakeDecoder as unknown as DecoderApi['ImageDecoder'],
+    createImageBitmap: async (frame) =>
+      ({
+        decoded: Buffer.from((frame as unknown as { bytes: number[] }).bytes),
+        close() {},
+      }) as unknown as ImageBitmap,
+  };
+  return { api, made };
+}
+
+async function collect(res: Response, api: DecoderApi | null, decodeWhileStreaming = true) {
+  const events: GenerationEvent[] = [];
+  for await (const ev of readImageResponse(res, { decodeWhileStreaming, decoderApi: api })) events.push(ev);
+  return events;
+}
+
+describe('readImageResponse: decoding a final image while it streams', () => {
+  it('hands the final image event the picture decoded from exactly its bytes; partials are not decoded', async () => {
+    const { api, made } = fakeDecoders();
+    const p = png(1000);
+    const f = png(30_000);
+    const events = await collect(sseResponse([partial(p), completed(f)], { chunk: 4096 }), api);
+    expect(events.map((e) => e.kind)).toEqual(['partial', 'image', 'done']);
+    expect(events[0]).not.toHaveProperty('decoded');
+    const image = events[1] as Extract<GenerationEvent, { kind: 'image' }>;
+    const picture = (await image.decoded) as unknown as { decoded: Buffer };
+    expect(picture.decoded.equals(f)).toBe(true);
+    // The Blob (for Download/Copy) still holds the same exact bytes.
+    expect(Buffer.from(await image.image.arrayBuffer()).equals(f)).toBe(true);
+    expect(image.image.type).toBe('image/png');
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ type: 'image/png', closed: true });
+  });
+
+  it('does nothing of the kind unless asked, or where the browser has no ImageDecoder', async () => {
+    const { api, made } = fakeDecoders();
+    const off = await collect(sseResponse([completed(png())]), api, false);
+    expect(off[0]).not.toHaveProperty('decoded');
+    const missing = await collect(sseResponse([completed(png())]), null);
+    expect(missing[0]).not.toHaveProperty('decoded');
+    expect(made).toHaveLength(0);
+  });
+
+  it('a stream cut inside the final image stops its decoder; the error is the cut, as before', async () => {
+    const { api, made } = fakeDecoders();
+    const f = png(30_000);
+    const res = sseResponse([partial(png(500)), completed(f)], { chunk: 2048, cutAt: 20_000 });
+    await expect(collect(res, api)).rejects.toBeInstanceOf(StreamError);
+    await expect.poll(() => made[0]?.closed).toBe(true);
+    expect(made[0]!.bytes.length).toBeLessThan(f.length);
+  });
+});
