@@ -4,6 +4,7 @@
  * reused by content hash, background jobs that survive a reload, cancel, and one clear message per failure.
  */
 import sharp from 'sharp';
+import { LibraryPage } from './support/library';
 import { expect, test, type LoggedRequest, type MockLog } from './support/fixtures';
 import type { Locator, Page } from '@playwright/test';
 
@@ -68,6 +69,36 @@ class Conversation {
 }
 
 test.describe('Conversation mode', () => {
+  test('each image is kept in the library with its lineage, and "Continue conversation" reopens that turn', async ({
+    studio: _studio,
+    page,
+    tag,
+  }) => {
+    test.slow();
+    const c = new Conversation(page);
+    await c.open();
+    await c.say(`a red kite ${tag}`);
+    await c.done(1);
+    await c.say(`now two kites ${tag}`);
+    await c.done(2);
+
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(`a red kite ${tag}`)).toBeVisible();
+    await library.cell(`now two kites ${tag}`).click();
+    const detail = library.region;
+    await expect(detail.getByText('conversation · /responses')).toBeVisible();
+    // Lineage: made from turn 1's image.
+    await expect(detail.getByRole('listitem').filter({ hasText: 'Made from:' })).toContainText('a red kite');
+
+    // Back to the first turn's item, and continue the conversation from it.
+    await library.cell(`a red kite ${tag}`).click();
+    await detail.getByRole('button', { name: 'Continue conversation' }).click();
+    await expect(library.region).toBeHidden();
+    await expect(page.getByRole('tab', { name: 'Conversation' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByText('Continues from turn 1.')).toBeVisible();
+  });
+
   test('three turns with streamed partials, text, revised prompts and the chosen action', async ({
     studio,
     page,

@@ -1,4 +1,5 @@
 /** The Generate studio: options, the runs they start, and cancellation. */
+import type { ConversationImageRecord } from '../conversation/library';
 import { buildGenerationRequest } from '../api/builders';
 import type { Connection } from '../api/client';
 import { isAbortError, StreamError } from '../api/errors';
@@ -53,6 +54,12 @@ export class StudioState {
   onRunEnd: ((run: RunState) => void) | null = null;
   /** Called for every partial and final image as it arrives, after the run shows it (the library saves it). */
   onImage: ((run: RunState, ev: GenerationEvent) => void) | null = null;
+  /** Conversation mode's final images (record, image, the turn's input images and mask), for the library. */
+  onConversationImage:
+    ((record: ConversationImageRecord, image: Blob, sources: Blob[], mask: Blob | null) => void) | null =
+    null;
+  /** A turn the library asked to continue ("Continue conversation"); conversation mode takes it when ready. */
+  continueTurn = $state<string | null>(null);
 
   profile = $derived(resolveModel(this.options.model));
   fields = $derived(visibleFields(this.profile, this.options));
