@@ -13,10 +13,10 @@ import {
   test,
   type RecordedRequest,
 } from './support/fixtures';
-import { readFile } from 'node:fs/promises';
-import { unzipSync } from 'fflate';
+import { readFile, writeFile } from 'node:fs/promises';
+import { unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
-import { LibraryPage } from './support/library';
+import { clearLibrary, LibraryPage } from './support/library';
 import { dumpIndexedDb, dumpStorage, keyBadge, SettingsDialog, storageHits } from './support/settings';
 import { StudioPage } from './support/studio';
 
@@ -280,6 +280,70 @@ test.describe('hostile text', () => {
     await studio.generate(bad);
     await expect(studio.status(bad, 'Failed')).toBeVisible(RUN_ENDS);
     await expect(studio.run(bad).getByRole('alert')).toContainText(`Unknown parameter: '${PAYLOADS[0]}'`);
+
+    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    await expect(page.locator('main img[src="x"], main script, main a[href^="javascript:"]')).toHaveCount(0);
+    const requests = await network.all();
+    expect(requests.filter((r) => r.url === `${APP_ORIGIN}/x`)).toEqual([]);
+    expectOnlyOwnOrigins(requests, apiKey);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+
+  test('in a file name and in an imported library manifest, it is shown as text and runs nothing', async ({
+    page,
+    context,
+    studio,
+    network,
+    apiKey,
+  }, testInfo) => {
+    test.slow(); // a generation, an export and an import
+    await watchCsp(context);
+    await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
+    await page.reload();
+
+    // A source image whose file name is markup.
+    await page.getByRole('tab', { name: 'Edit', exact: true }).click();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#845' } })
+      .png()
+      .toBuffer();
+    const sources = page.getByRole('region', { name: 'Source images' });
+    const hostileName = `${PAYLOADS[0]}.png`;
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: hostileName, mimeType: 'image/png', buffer: png }]);
+    await expect(sources.getByText(hostileName)).toBeVisible();
+    await page.getByRole('tab', { name: 'Generate', exact: true }).click();
+
+    // A library export whose manifest is then rewritten with markup in every text the gallery shows.
+    await studio.stream.uncheck();
+    const prompt = studio.promptText('An honest kite');
+    await studio.generate(prompt);
+    await expect(studio.status(prompt, 'Done')).toBeVisible(RUN_ENDS);
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(prompt)).toBeVisible();
+    const download = page.waitForEvent('download');
+    await library.button('Export').click();
+    const files = unzipSync(new Uint8Array(await readFile((await (await download).path())!)));
+    const hostile = PAYLOADS.join(' ');
+    const manifest = new TextDecoder()
+      .decode(files['manifest.json']!)
+      .split(JSON.stringify(prompt).slice(1, -1))
+      .join(JSON.stringify(hostile).slice(1, -1));
+    expect(manifest).toContain('onerror');
+    files['manifest.json'] = new TextEncoder().encode(manifest);
+    const zipPath = testInfo.outputPath('hostile.zip');
+    await writeFile(zipPath, zipSync(files));
+
+    await clearLibrary(page);
+    await page.reload();
+    await library.open();
+    await library.importFile(zipPath);
+    await expect(library.region.getByRole('status').filter({ hasText: 'Import finished' })).toContainText(
+      '1 added',
+    );
+    await library.cell(hostile).click();
+    await expect(library.region.getByRole('heading', { name: hostile })).toBeVisible();
 
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     await expect(page.locator('main img[src="x"], main script, main a[href^="javascript:"]')).toHaveCount(0);
