@@ -97,7 +97,7 @@ test.describe('the key', () => {
     expect(await cspViolations(page)).toEqual([]);
   });
 
-  test('a whole session (generate, edit, library, export) talks only to the app and the API, and keeps the key nowhere else', async ({
+  test('a whole session (generate, edit, conversation, library, export) talks only to the app and the API, and keeps the key nowhere else', async ({
     page,
     context,
     apiKey,
@@ -132,10 +132,18 @@ test.describe('the key', () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await expect(studio.status(edited, 'Done')).toBeVisible(RUN_ENDS);
 
+    await page.getByRole('tab', { name: 'Conversation', exact: true }).click();
+    const said = `A kite festival ${tag}`;
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill(said);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const turn = page.getByRole('list', { name: 'Conversation', exact: true }).getByRole('listitem').first();
+    await expect(turn.locator('.badge')).toHaveText('Done', RUN_ENDS);
+
     const library = new LibraryPage(page);
     await library.open();
     await expect(library.cell(made)).toBeVisible();
     await expect(library.cell(edited)).toBeVisible();
+    await expect(library.cell(said)).toBeVisible();
     const download = page.waitForEvent('download');
     await library.button('Export').click();
     const zip = await readFile((await (await download).path())!);
