@@ -223,6 +223,16 @@ test.describe('the key', () => {
     await studio.generate(prompt);
     await expect(studio.status(prompt, 'Done')).toBeVisible(RUN_ENDS);
     expect(await mock.generations()).toHaveLength(1);
+    // The image went to the library, and nothing in IndexedDB holds the key in the clear.
+    await expect
+      .poll(async () => (await dumpIndexedDb(tab))['atelier-library-meta-v1/items'] ?? '')
+      .toContain(prompt);
+    const db = await dumpIndexedDb(tab);
+    expect(
+      Object.entries(db)
+        .filter(([, v]) => v.includes(apiKey))
+        .map(([k]) => k),
+    ).toEqual([]);
 
     // A reload of the same tab does not ask again.
     await tab.reload();
