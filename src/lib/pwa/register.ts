@@ -21,7 +21,9 @@ export const registerServiceWorker: Register = ({ onNeedRefresh, onOfflineReady,
 
   const registering = sw
     .register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL })
-    .then((reg) => {
+    .then((reg: ServiceWorkerRegistration | undefined) => {
+      // Undefined where registration is blocked (Playwright's serviceWorkers: 'block'): nothing to follow.
+      if (!reg) return;
       registration = reg;
       if (reg.waiting && sw.controller) onNeedRefresh();
       track(reg.installing);
