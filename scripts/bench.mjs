@@ -17,17 +17,30 @@ async function main() {
   const chosen = SECTIONS.filter((s) => !only.length || only.some((o) => s.includes(o)));
   const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(1);
+  const appUrl = `http://127.0.0.1:${APP_PORT}/`;
+  if (
+    await fetch(appUrl).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`Port ${APP_PORT} is already serving something: stop it or set BENCH_APP_PORT.`);
+  // Its own process group, so stopping it also stops the vite child npx starts (else a stale server stays on the
+  // port and the next run measures the old build).
   const preview = spawn('npx', ['vite', 'preview', '--port', String(APP_PORT), '--strictPort'], {
     stdio: 'ignore',
+    detached: true,
   });
-  const appUrl = `http://127.0.0.1:${APP_PORT}/`;
-  for (let i = 0; i < 100; i++) {
+  let exited = false;
+  preview.on('exit', () => (exited = true));
+  for (let i = 0; i < 100 && !exited; i++) {
     try {
       if ((await fetch(appUrl)).ok) break;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  if (exited) throw new Error(`vite preview did not start: is port ${APP_PORT} taken (BENCH_APP_PORT)?`);
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
   try {
     console.log('\nAtelier benchmark (headless Chromium, this machine)');
@@ -39,7 +52,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    preview.kill();
+    process.kill(-preview.pid);
   }
 }
 
