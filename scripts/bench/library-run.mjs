@@ -10,11 +10,12 @@
 
 const ITEMS = Number(process.env.BENCH_LIBRARY_ITEMS ?? 2000);
 const IMAGE_BYTES = Number(process.env.BENCH_LIBRARY_IMAGE_BYTES ?? 64 * 1024);
+// BENCH_LIBRARY_NO_ORDER=1 seeds no order store: the first open after upgrading from a version without one.
 
 /** Seeds `count` items: random-byte "PNG" images (never decoded by the gallery) and real WebP thumbnails. */
 export async function seed(page, count) {
   return page.evaluate(
-    async ({ count, imageBytes }) => {
+    async ({ count, imageBytes, noOrder }) => {
       const open = (name, store) =>
         new Promise((resolve, reject) => {
           const req = indexedDB.open(name);
@@ -24,6 +25,8 @@ export async function seed(page, count) {
         });
       const meta = await open('atelier-library-meta-v1', 'items');
       const blobs = await open('atelier-library-blobs-v1', 'blobs');
+      // The order store the app writes with every save ([-created, id] → id), for its newest-page-first read.
+      const order = noOrder ? null : await open('atelier-library-order-v1', 'order');
       const hex = async (buf) =>
         Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', buf)), (b) =>
           b.toString(16).padStart(2, '0'),
@@ -105,12 +108,19 @@ export async function seed(page, count) {
         }
         await put(blobs, 'blobs', files);
         await put(meta, 'items', records);
+        if (order)
+          await put(
+            order,
+            'order',
+            records.map(([id, r]) => [[-r.created, id], id]),
+          );
       }
       meta.close();
       blobs.close();
+      order?.close();
       return { imageTotal, thumbTotal };
     },
-    { count, imageBytes: IMAGE_BYTES },
+    { count, imageBytes: IMAGE_BYTES, noOrder: !!process.env.BENCH_LIBRARY_NO_ORDER },
   );
 }
 
