@@ -31,13 +31,16 @@ async function main() {
     stdio: 'ignore',
     detached: true,
   });
-  for (let i = 0; i < 100; i++) {
+  let exited = false;
+  preview.on('exit', () => (exited = true));
+  for (let i = 0; i < 100 && !exited; i++) {
     try {
       if ((await fetch(appUrl)).ok) break;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  if (exited) throw new Error(`vite preview did not start: is port ${APP_PORT} taken (BENCH_APP_PORT)?`);
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
   try {
     console.log('\nAtelier benchmark (headless Chromium, this machine)');

@@ -106,6 +106,14 @@ export interface StorageUse {
   bytesByKind: Record<ItemKind, number>;
 }
 
+/** Each record's JSON length, worked out once per record object (records are replaced, never changed). */
+const recordSizes = new WeakMap<LibraryItem, number>();
+function recordSize(item: LibraryItem): number {
+  let n = recordSizes.get(item);
+  if (n === undefined) recordSizes.set(item, (n = JSON.stringify(item).length));
+  return n;
+}
+
 /** Bytes stored, counting each blob once however many records refer to it. */
 export function storageUse(items: readonly LibraryItem[]): StorageUse {
   const seen = new Set<string>();
@@ -128,7 +136,7 @@ export function storageUse(items: readonly LibraryItem[]): StorageUse {
     use.images += img;
     use.thumbnails += thumb;
     use.bytesByKind[kind] += img + thumb;
-    use.records += JSON.stringify(i).length;
+    use.records += recordSize(i);
   }
   // Inputs after every image: an input that is also a library image is counted as the image.
   for (const i of items) {

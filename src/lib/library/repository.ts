@@ -6,8 +6,24 @@
  * the blobs it brought are removed again, so an item is either fully there or not there at all. A blob is
  * removed only when no record refers to it any more (a sweep over the records, under a cross-tab lock, so a
  * tab saving a record that reuses a blob cannot lose it to a delete running in another tab).
+ *
+ * A third store orders the records by time ([-created, id] → id), so the gallery can show the newest page
+ * without reading every record first. It is only a hint: `pages()` checks it against the records at the end of
+ * every read, adds what it lacks and drops what no longer exists, so a stale order store (a crash between two
+ * writes, a tab running an older version) costs speed, never an item.
  */
-import { createStore, delMany, get, getMany, set, setMany, values, clear, type UseStore } from 'idb-keyval';
+import {
+  clear,
+  createStore,
+  delMany,
+  get,
+  getMany,
+  keys,
+  promisifyRequest,
+  set,
+  setMany,
+  type UseStore,
+} from 'idb-keyval';
 import { upgradeRecord } from './migrate';
 import { blobHashes, type LibraryItem } from './types';
 
@@ -15,6 +31,8 @@ export const META_DB = 'atelier-library-meta-v1';
 export const META_STORE = 'items';
 export const BLOB_DB = 'atelier-library-blobs-v1';
 export const BLOB_STORE = 'blobs';
+export const ORDER_DB = 'atelier-library-order-v1';
+export const ORDER_STORE = 'order';
 export const LIBRARY_CHANNEL = 'atelier-library';
 const LOCK_NAME = 'atelier-library-write';
 
@@ -56,6 +74,8 @@ export type LibraryMessage = { type: 'changed'; ids: string[] };
 export interface RepositoryDeps {
   meta?: UseStore;
   blobs?: UseStore;
+  /** The order store; when `meta` is given without it, there is none and `pages()` reads everything at once. */
+  order?: UseStore | null;
   lock?: Lock;
   /** Tells other tabs what changed (BroadcastChannel 'atelier-library' by default). */
   notify?: (msg: LibraryMessage) => void;
@@ -67,6 +87,27 @@ export interface ListResult {
   items: LibraryItem[];
   /** Stored values that could not be read (damaged, or written by a newer version); left untouched. */
   unreadable: number;
+}
+
+/** One step of `pages()`: more items, newest first within the page unless `last` says otherwise. */
+export interface Page extends ListResult {
+  /** The final page: it may hold items the order store lacked, so the caller sorts the whole list. */
+  last: boolean;
+}
+
+/** Newest first; equal times by id (the order store's own order). */
+export const newestFirst = (a: LibraryItem, b: LibraryItem): number =>
+  b.created - a.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+type OrderKey = [number, string];
+const orderKey = (i: Pick<LibraryItem, 'created' | 'id'>): OrderKey => [-i.created, i.id];
+
+/** Reads stored values in slices: one get per record, so no single task deserializes thousands of them. */
+async function readMany(ids: readonly IDBValidKey[], store: UseStore, slice = 200): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let at = 0; at < ids.length; at += slice)
+    out.push(...(await getMany(ids.slice(at, at + slice), store)));
+  return out;
 }
 
 async function browserFreeBytes(): Promise<number | null> {
@@ -90,6 +131,7 @@ function broadcaster(): (msg: LibraryMessage) => void {
 export class LibraryRepository {
   private metaStore: UseStore | null;
   private blobStore: UseStore | null;
+  private orderStore: UseStore | null | undefined;
   private readonly lock: Lock;
   private readonly notify: (msg: LibraryMessage) => void;
   private readonly freeBytes: () => Promise<number | null>;
@@ -97,6 +139,7 @@ export class LibraryRepository {
   constructor(deps: RepositoryDeps = {}) {
     this.metaStore = deps.meta ?? null;
     this.blobStore = deps.blobs ?? null;
+    this.orderStore = deps.order !== undefined ? deps.order : deps.meta ? null : undefined;
     this.lock = deps.lock ?? writeLock();
     this.notify = deps.notify ?? broadcaster();
     this.freeBytes = deps.freeBytes ?? browserFreeBytes;
@@ -109,14 +152,143 @@ export class LibraryRepository {
   private get blobs(): UseStore {
     return (this.blobStore ??= createStore(BLOB_DB, BLOB_STORE));
   }
+  private get order(): UseStore | null {
+    if (this.orderStore === undefined) this.orderStore = createStore(ORDER_DB, ORDER_STORE);
+    return this.orderStore;
+  }
+
+  /**
+   * Every readable record in pages, newest first: `first` items, then `size` at a time, through the order
+   * store; the last page brings whatever the order store lacked (and repairs it). Older-format records are
+   * upgraded and written back.
+   */
+  async *pages(first = 60, size = 250): AsyncGenerator<Page> {
+    const order = this.order;
+    // Opening a database takes a round trip of its own: open all three at once (the gallery's thumbnails come
+    // from the blob store right after the first page).
+    for (const store of [this.meta, this.blobs]) void store('readonly', () => null).catch(() => undefined);
+    if (!order) {
+      yield { ...(await this.list()), last: true };
+      return;
+    }
+    const seen = new Set<string>();
+    const dangling: IDBValidKey[] = [];
+    const upgraded: LibraryItem[] = [];
+    let after: IDBValidKey | null = null;
+    let limit = first;
+    for (;;) {
+      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+      const page: OrderKey[] = await order('readonly', (s) =>
+        promisifyRequest(s.getAllKeys(range, limit) as unknown as IDBRequest<OrderKey[]>),
+      );
+      if (!page.length) break;
+      after = page[page.length - 1]!;
+      const raw = await getMany(
+        page.map((k) => k[1]),
+        this.meta,
+      );
+      const out: Page = { items: [], unreadable: 0, last: false };
+      raw.forEach((value, n) => {
+        const key = page[n]!;
+        const up = value === undefined ? null : upgradeRecord(value);
+        // An entry for a record that is gone, listed twice, or moved in time (then another entry or the final
+        // check finds it) is dropped.
+        if (value === undefined || seen.has(key[1]) || (up && up.item.created !== -key[0]))
+          return void dangling.push(key);
+        seen.add(key[1]);
+        if (!up) out.unreadable++;
+        else {
+          out.items.push(up.item);
+          if (up.changed) upgraded.push(up.item);
+        }
+      });
+      if (page.length === limit) yield out;
+      else {
+        // Fewer than asked: the order store is done. Then whatever it lacked, and the repairs.
+        const rest = await this.unordered(seen, upgraded);
+        yield {
+          items: [...out.items, ...rest.items],
+          unreadable: out.unreadable + rest.unreadable,
+          last: true,
+        };
+        await this.repairOrder(rest.items, dangling, upgraded);
+        return;
+      }
+      limit = size;
+    }
+    const rest = await this.unordered(seen, upgraded);
+    yield { ...rest, last: true };
+    await this.repairOrder(rest.items, dangling, upgraded);
+  }
+
+  /** The records the order store did not list (none when the counts agree: the common case). */
+  private async unordered(seen: ReadonlySet<string>, upgraded: LibraryItem[]): Promise<ListResult> {
+    const total = await this.meta('readonly', (s) => promisifyRequest(s.count()));
+    if (total === seen.size) return { items: [], unreadable: 0 };
+    const ids = (await keys<string>(this.meta)).filter((id) => !seen.has(id));
+    const result: ListResult = { items: [], unreadable: 0 };
+    for (const value of await readMany(ids, this.meta)) {
+      const up = value === undefined ? null : upgradeRecord(value);
+      if (!up) result.unreadable += value === undefined ? 0 : 1;
+      else {
+        result.items.push(up.item);
+        if (up.changed) upgraded.push(up.item);
+      }
+    }
+    return result;
+  }
+
+  private async repairOrder(
+    missing: readonly LibraryItem[],
+    dangling: readonly IDBValidKey[],
+    upgraded: readonly LibraryItem[],
+  ): Promise<void> {
+    const order = this.order;
+    try {
+      if (order && missing.length)
+        await setMany(
+          missing.map((i) => [orderKey(i), i.id]),
+          order,
+        );
+      if (order && dangling.length) await delMany([...dangling], order);
+      if (upgraded.length)
+        await this.lock(() =>
+          setMany(
+            upgraded.map((i) => [i.id, i] as [string, LibraryItem]),
+            this.meta,
+          ),
+        );
+    } catch {
+      // Only speed is lost: the next read repairs again.
+    }
+  }
+
+  /** Writes the order entries of saved records (and drops those of replaced ones that moved). Never throws. */
+  private async ordered(items: readonly LibraryItem[], previous: readonly (LibraryItem | null)[]) {
+    const order = this.order;
+    if (!order) return;
+    try {
+      const moved = previous.flatMap((p, n) =>
+        p && p.created !== items[n]!.created ? [orderKey(p) as IDBValidKey] : [],
+      );
+      if (moved.length) await delMany(moved, order);
+      await setMany(
+        items.map((i) => [orderKey(i), i.id]),
+        order,
+      );
+    } catch {
+      // The record is stored; the next read finds it without the order entry and adds one.
+    }
+  }
 
   /** Every readable record, newest first. Records in an older format are upgraded and written back. */
   async list(): Promise<ListResult> {
-    const raw = await values(this.meta);
+    const raw = await readMany(await keys(this.meta), this.meta);
     const items: LibraryItem[] = [];
     const upgraded: LibraryItem[] = [];
     let unreadable = 0;
     for (const value of raw) {
+      if (value === undefined) continue; // deleted while reading
       const up = upgradeRecord(value);
       if (!up) unreadable++;
       else {
@@ -131,7 +303,7 @@ export class LibraryRepository {
           this.meta,
         ),
       );
-    items.sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
+    items.sort(newestFirst);
     return { items, unreadable };
   }
 
@@ -163,7 +335,12 @@ export class LibraryRepository {
    * not written again. All or nothing: on failure every blob this call wrote is removed and the error thrown
    * (a full disk as LibraryQuotaError, with the bytes needed).
    */
-  async save(items: readonly LibraryItem[], blobs: ReadonlyMap<string, Blob>): Promise<void> {
+  async save(
+    items: readonly LibraryItem[],
+    blobs: ReadonlyMap<string, Blob>,
+    /** Called once the records are durably written, before the cleanup of bytes they no longer use. */
+    stored?: () => void,
+  ): Promise<void> {
     if (!items.length) return;
     await this.lock(async () => {
       const wanted = [...new Set(items.flatMap(blobHashes))];
@@ -195,6 +372,8 @@ export class LibraryRepository {
         ).catch(() => undefined);
         throw await this.failure(e, needed);
       }
+      await this.ordered(items, previous);
+      stored?.();
       // A replaced record (a partial superseded by its final) may leave blobs nobody uses.
       const dropped = previous.flatMap((p) => (p ? blobHashes(p) : [])).filter((h) => !wanted.includes(h));
       if (dropped.length) await this.sweep(dropped);
@@ -217,6 +396,12 @@ export class LibraryRepository {
     await this.lock(async () => {
       const gone = (await getMany([...ids], this.meta)).map((v) => upgradeRecord(v)?.item ?? null);
       await delMany([...ids], this.meta);
+      const order = this.order;
+      if (order)
+        await delMany(
+          gone.flatMap((g) => (g ? [orderKey(g)] : [])),
+          order,
+        ).catch(() => undefined);
       await this.sweep(gone.flatMap((g) => (g ? blobHashes(g) : [])));
     });
     this.notify({ type: 'changed', ids: [...ids] });
@@ -249,6 +434,8 @@ export class LibraryRepository {
     await this.lock(async () => {
       await clear(this.meta);
       await clear(this.blobs);
+      const order = this.order;
+      if (order) await clear(order);
     });
     this.notify({ type: 'changed', ids: [] });
   }
@@ -257,7 +444,7 @@ export class LibraryRepository {
   private async sweep(candidates: readonly string[]): Promise<void> {
     if (!candidates.length) return;
     const used = new Set<string>();
-    for (const v of await values(this.meta)) {
+    for (const v of await readMany(await keys(this.meta), this.meta)) {
       const item = upgradeRecord(v)?.item;
       if (item) for (const h of blobHashes(item)) used.add(h);
       else if (v && typeof v === 'object')

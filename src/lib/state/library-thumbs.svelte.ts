@@ -1,9 +1,32 @@
-/* eslint-disable svelte/prefer-svelte-reactivity -- every Set/Map here is built whole and stored in a $state.raw field (replaced, never mutated in place), or is local to a function. */
-/** Blob URLs of thumbnails for the gallery's visible cells: read in batches, kept for a bounded number. */
+/* eslint-disable svelte/prefer-svelte-reactivity -- `wanted` and `inView` are bookkeeping, never read by markup. */
+/**
+ * Thumbnails for the gallery's visible cells: read in batches (one transaction each), kept for a bounded number.
+ *
+ * They are shown through data: URLs, not Blob URLs. In Chromium every URL.createObjectURL (and revoke) is a
+ * synchronous round trip to the browser process; scrolling through 2,000 items spent seconds blocked in it
+ * (measured with `npm run bench`: 61–83 long tasks). A thumbnail is a few KB of WebP, read asynchronously and
+ * encoded in well under a millisecond, and a data: URL needs no revoking. `urls` is a SvelteMap, so a batch
+ * that arrives updates only the cells showing those thumbnails.
+ */
+import { SvelteMap } from 'svelte/reactivity';
+
+/** A Blob as a data: URL (base64), encoded in slices so no argument list grows with the size. */
+export async function dataUrl(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 0x8000)
+    text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return `data:${blob.type || 'application/octet-stream'};base64,${btoa(text)}`;
+}
+
+const SLICE = 6;
+
 export class ThumbCache {
-  /** hash → Blob URL, or null when the bytes could not be read (the cell shows a placeholder). */
-  urls = $state.raw<ReadonlyMap<string, string | null>>(new Map());
+  /** hash → URL, or null when the bytes could not be read (the cell shows a placeholder). */
+  readonly urls = new SvelteMap<string, string | null>();
   private readonly wanted = new Set<string>();
+  /** The hashes the gallery shows now: never evicted. */
+  private inView = new Set<string>();
   private scheduled = false;
 
   constructor(
@@ -11,8 +34,9 @@ export class ThumbCache {
     private readonly max = 600,
   ) {}
 
-  /** Asks for these thumbnails; they appear in `urls` after one batched read. */
+  /** The gallery shows these thumbnails now; those not yet here appear in `urls` after one batched read. */
   want(hashes: readonly string[]): void {
+    this.inView = new Set(hashes);
     for (const h of hashes) if (!this.urls.has(h)) this.wanted.add(h);
     if (this.scheduled || !this.wanted.size) return;
     this.scheduled = true;
@@ -28,24 +52,21 @@ export class ThumbCache {
     } catch {
       blobs = hashes.map(() => null);
     }
-    const next = new Map(this.urls);
-    hashes.forEach((h, i) => {
-      const b = blobs[i];
-      next.set(h, b ? URL.createObjectURL(b) : null);
-    });
-    // Oldest first out (Map keeps insertion order).
-    for (const [h, url] of next) {
-      if (next.size <= this.max) break;
-      if (url) URL.revokeObjectURL(url);
-      next.delete(h);
+    // Starting to read a Blob that lives in IndexedDB costs the main thread about a millisecond (more on a busy
+    // machine), so a batch is read a few at a time, one task each, leaving room for frames in between.
+    for (let at = 0; at < hashes.length; at += SLICE) {
+      if (at) await new Promise((resolve) => setTimeout(resolve));
+      const part = blobs.slice(at, at + SLICE);
+      const urls = await Promise.all(part.map((b) => (b ? dataUrl(b).catch(() => null) : null)));
+      urls.forEach((url, i) => this.urls.set(hashes[at + i]!, url));
     }
-    this.urls = next;
+    // Oldest first out (a Map keeps insertion order), never one in view.
+    if (this.urls.size > this.max)
+      for (const h of [...this.urls.keys()]) {
+        if (this.urls.size <= this.max) break;
+        if (!this.inView.has(h)) this.urls.delete(h);
+      }
     this.scheduled = false;
-    if (this.wanted.size) this.want([]);
-  }
-
-  clear(): void {
-    for (const url of this.urls.values()) if (url) URL.revokeObjectURL(url);
-    this.urls = new Map();
+    if (this.wanted.size) this.want([...this.inView]);
   }
 }

@@ -19,6 +19,7 @@ import {
   LIBRARY_CHANNEL,
   LibraryQuotaError,
   LibraryRepository,
+  newestFirst,
   type LibraryMessage,
 } from '../library/repository';
 import { LibrarySaver, type ImageToSave, type RunLike } from '../library/saver';
@@ -54,6 +55,8 @@ export class LibraryState {
   items = $state.raw<LibraryItem[]>([]);
   /** null until the first read; false when IndexedDB cannot be used. */
   available = $state<boolean | null>(null);
+  /** False while the first read is still bringing older items (the newest page shows before that). */
+  complete = $state(false);
   unreadable = $state(0);
   /** Something went wrong reading or writing (other than a full disk), in words. */
   problem = $state<string | null>(null);
@@ -83,14 +86,25 @@ export class LibraryState {
   private channel: BroadcastChannel | null = null;
   private refreshing: Promise<void> | null = null;
   private again = false;
+  /** Saves and deletes made while a read is under way (null: deleted), applied to what it brings. */
+  private touched: Map<string, LibraryItem | null> | null = null;
+  private settle!: () => void;
+  /** Resolves once the first read has finished (or failed). */
+  private readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
+  private shown1!: () => void;
+  /** Resolves once it is known whether IndexedDB works (the first page is in, or it failed). */
+  private readonly firstPage = new Promise<void>((resolve) => (this.shown1 = resolve));
 
   constructor(deps: LibraryDeps = {}) {
     this.repo = deps.repo ?? new LibraryRepository({ notify: (msg) => this.channel?.postMessage(msg) });
     this.undoMs = deps.undoMs ?? 6000;
     this.thumbs = new ThumbCache((hashes) => this.repo.blobMany(hashes));
     this.saver = new LibrarySaver({
-      save: (items, blobs) => this.repo.save(items, blobs),
-      itemWithImage: (hash) => itemWithImage(this.items, hash)?.id ?? null,
+      save: (items, blobs, stored) => this.repo.save(items, blobs, stored),
+      itemWithImage: async (hash) => {
+        await this.settled;
+        return itemWithImage(this.items, hash)?.id ?? null;
+      },
       thumbnail: deps.thumbnail ?? browserThumbnail,
       now: deps.now ?? Date.now,
       newId: deps.newId ?? newId,
@@ -99,7 +113,11 @@ export class LibraryState {
     });
   }
 
-  /** Reads everything stored (never throws: an unusable IndexedDB sets `available` false). */
+  /**
+   * Reads everything stored (never throws: an unusable IndexedDB sets `available` false). The first read shows
+   * the newest page as soon as it is in and adds older items as they arrive; later reads (another tab changed
+   * something) replace the list once, when complete.
+   */
   async load(): Promise<void> {
     if (this.refreshing) {
       this.again = true;
@@ -108,22 +126,53 @@ export class LibraryState {
     this.refreshing = (async () => {
       do {
         this.again = false;
-        try {
-          if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
-          const { items, unreadable } = await this.repo.list();
-          this.items = items;
-          this.unreadable = unreadable;
-          this.available = true;
-        } catch (e) {
-          if (this.available !== true) {
-            this.available = false;
-            this.problem = UNAVAILABLE;
-          } else
-            this.problem = `The library could not be read (${(e as Error).message ?? e}). Reload to try again.`;
-        }
+        await this.read(!this.complete);
       } while (this.again);
     })().finally(() => (this.refreshing = null));
     return this.refreshing;
+  }
+
+  private async read(progressive: boolean): Promise<void> {
+    this.touched = new Map();
+    try {
+      if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
+      let items: LibraryItem[] = [];
+      let unreadable = 0;
+      for await (const page of this.repo.pages()) {
+        items = items.concat(page.items);
+        unreadable += page.unreadable;
+        if (page.last) items = [...new Map(items.map((i) => [i.id, i])).values()].sort(newestFirst);
+        if (!progressive && !page.last) continue;
+        this.items = this.withTouched(items);
+        this.unreadable = unreadable;
+        this.available = true;
+        this.shown1();
+      }
+      this.complete = true;
+    } catch (e) {
+      if (this.available !== true) {
+        this.available = false;
+        this.problem = UNAVAILABLE;
+      } else
+        this.problem = `The library could not be read (${(e as Error).message ?? e}). Reload to try again.`;
+    } finally {
+      this.touched = null;
+      this.shown1();
+      this.settle();
+    }
+  }
+
+  /** What a read brought, with the saves and deletes made meanwhile (new saves first). */
+  private withTouched(items: LibraryItem[]): LibraryItem[] {
+    const touched = this.touched;
+    if (!touched?.size) return items;
+    const out = items.flatMap((i) => {
+      const t = touched.get(i.id);
+      return t === undefined ? [i] : t ? [t] : [];
+    });
+    const present = new Set(items.map((i) => i.id));
+    const added = [...touched.values()].filter((t): t is LibraryItem => !!t && !present.has(t.id));
+    return added.length ? [...added.sort(newestFirst), ...out] : out;
   }
 
   /** Listens for other tabs' changes; returns the function that stops listening. */
@@ -145,20 +194,24 @@ export class LibraryState {
 
   // ——— saving ———
 
-  /** A partial or final image of a studio run arrived. */
-  imageArrived(run: RunLike, ev: GenerationEvent): Promise<void> {
-    if (this.available === false) return Promise.resolve();
-    return this.saver.image(run, ev);
+  /** A partial or final image of a studio run arrived (`at`: when its Blob was there, performance.now()). */
+  async imageArrived(run: RunLike, ev: GenerationEvent, at?: number): Promise<void> {
+    if (this.available === null) await this.firstPage;
+    if (this.available === false) return;
+    return this.saver.image(run, ev, at);
   }
 
   /** A studio run ended; `cost` is what the whole request cost (USD), when known. */
-  runEnded(run: RunLike, cost: number | null): Promise<void> {
+  async runEnded(run: RunLike, cost: number | null): Promise<void> {
+    // After the run's images, which may be waiting for the first read (continuations run in order).
+    if (this.available === null) await this.firstPage;
     return this.saver.ended(run, cost);
   }
 
   /** Saves an image made elsewhere (conversation mode). Resolves with the item, or null if it was not kept. */
-  saveImage(input: ImageToSave): Promise<LibraryItem | null> {
-    if (this.available === false) return Promise.resolve(null);
+  async saveImage(input: ImageToSave): Promise<LibraryItem | null> {
+    if (this.available === null) await this.firstPage;
+    if (this.available === false) return null;
     return this.saver.saveImage(input);
   }
 
@@ -169,6 +222,7 @@ export class LibraryState {
   }
 
   private put(item: LibraryItem): void {
+    this.touched?.set(item.id, item);
     const at = this.items.findIndex((i) => i.id === item.id);
     this.items = at < 0 ? [item, ...this.items] : this.items.map((i, n) => (n === at ? item : i));
     if (this.quota) this.quota = null;
@@ -247,6 +301,7 @@ export class LibraryState {
     clearTimeout(pending.timer);
     this.pendingDelete = null;
     const gone = new Set(pending.ids);
+    for (const id of gone) this.touched?.set(id, null);
     this.items = this.items.filter((i) => !gone.has(i.id));
     try {
       await this.repo.remove(pending.ids);
