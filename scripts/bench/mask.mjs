@@ -158,7 +158,9 @@ export async function run({ browser, appUrl }) {
     const s = await openStudio(browser, appUrl, small, 'square.png');
     opens.push(s.openMs);
     const lazyBodies = await Promise.all(
-      s.lazyScripts.map(async (url) => ({ url, text: await (await fetch(url)).text() })),
+      s.lazyScripts
+        .filter((url) => url.startsWith(appUrl)) // the app's own chunks only
+        .map(async (url) => ({ url, text: await (await fetch(url)).text() })),
     );
     const fabric = lazyBodies.find((b) => b.text.includes('upper-canvas'));
     if (fabric) fabricChunk = fabric.url.split('/').pop();

@@ -3,20 +3,11 @@
  * (the previous turn's image as parent, the thread's first turn as thread) and an id that leads back to the turn,
  * so "Continue conversation" in the library can reopen it. Pure.
  */
+import { conversationItemId } from './item-id';
 import type { TurnRecord } from './tree';
 import { pathTo } from './tree';
 
-const PREFIX = 'conv-';
-
-/** The library id of a turn's image: stable, so saving it twice replaces rather than duplicates. */
-export const conversationItemId = (turnId: string, itemId: string): string => `${PREFIX}${turnId}~${itemId}`;
-
-/** The turn a conversation item came from, or null for any other item. */
-export function turnOfItem(itemId: string): string | null {
-  if (!itemId.startsWith(PREFIX)) return null;
-  const end = itemId.indexOf('~');
-  return end > PREFIX.length ? itemId.slice(PREFIX.length, end) : null;
-}
+export { conversationItemId, turnOfItem } from './item-id';
 
 export interface ConversationImageRecord {
   id: string;
