@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { APP_ORIGIN, MOCK_ORIGIN, expect, test } from './support/fixtures';
-import { LibraryPage } from './support/library';
+import { LibraryPage, storedRecords } from './support/library';
 
 const RUN_ENDS = { timeout: 30_000 };
 
@@ -66,6 +66,12 @@ test('after one visit the app, its library, settings and editor open with no net
   const kept = studio.promptText('Kept for offline');
   await studio.generate(kept);
   await expect(studio.status(kept, 'Done')).toBeVisible(RUN_ENDS);
+  // The library saves in the background once the image is shown; wait until it is stored.
+  await expect
+    .poll(async () =>
+      (await storedRecords(page)).some((r) => r.recipe.prompt === kept && r.partialIndex === null),
+    )
+    .toBe(true);
 
   await context.setOffline(true);
   await expect(page.getByRole('status').filter({ hasText: 'generating needs a connection' })).toBeVisible();

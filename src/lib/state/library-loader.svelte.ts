@@ -37,6 +37,18 @@ export class LibraryLoader {
     return this.#pending;
   }
 
+  /** Saves in flight: leaving the page now would lose them, so the app asks first. */
+  saving = $state(0);
+
+  /** Loads the library if needed and runs a save with it, counted in `saving` until it lands (or fails). */
+  save(fn: (library: LibraryState) => Promise<unknown>): void {
+    this.saving++;
+    void this.use()
+      .then(fn)
+      .catch(() => undefined) // the library reports its own failures (full disk, no storage)
+      .finally(() => this.saving--);
+  }
+
   /** Runs `fn` once the library is loaded, only if something already asked for it (else there is nothing to do). */
   ifUsed(fn: (library: LibraryState) => unknown): void {
     void this.#pending?.then(fn, () => undefined);
