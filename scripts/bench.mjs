@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 
-const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 4190);
+const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 4290);
 
 // Add a section: write scripts/bench/<name>.mjs and list it here.
 const SECTIONS = ['initial-load', 'stream-paint', 'library', 'mask'];
