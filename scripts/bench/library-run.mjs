@@ -8,6 +8,8 @@
 //                                                                 the final image's Blob to its record stored;
 //                                                                 plus the long tasks inside that window)
 
+import { connectBench } from './util.mjs';
+
 const ITEMS = Number(process.env.BENCH_LIBRARY_ITEMS ?? 2000);
 const IMAGE_BYTES = Number(process.env.BENCH_LIBRARY_IMAGE_BYTES ?? 64 * 1024);
 // BENCH_LIBRARY_NO_ORDER=1 seeds no order store: the first open after upgrading from a version without one.
@@ -183,18 +185,7 @@ export async function scrollThrough(page) {
 export async function benchLibrary(browser, appUrl, generateLarge) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // A key is set, so the Settings dialog does not open over the app (no request is made without Generate).
-  await context.addInitScript(() =>
-    sessionStorage.setItem(
-      'atelier.settings.v1',
-      JSON.stringify({
-        apiKey: 'sk-bench-0000000000',
-        baseUrl: 'http://127.0.0.1:9/v1',
-        organization: '',
-        project: '',
-        persistence: 'session',
-      }),
-    ),
-  );
+  await connectBench(context);
   try {
     const setup = await context.newPage();
     await setup.goto(appUrl);

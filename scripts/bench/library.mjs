@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { benchLibrary, libraryLines } from './library-run.mjs';
 import { makeFinalImage, startStreamServer } from './stream-paint.mjs';
+import { connectBench } from './util.mjs';
 
 export const title = 'Library';
 
@@ -20,30 +21,17 @@ export async function run({ browser, appUrl }) {
   const api = await startStreamServer(big);
   const generateLarge = async (context) => {
     const p = await context.newPage();
-    await p.addInitScript(
-      ([base]) => {
-        sessionStorage.setItem(
-          'atelier.settings.v1',
-          JSON.stringify({
-            apiKey: 'sk-bench-0000000000',
-            baseUrl: base,
-            organization: '',
-            project: '',
-            persistence: 'session',
-          }),
-        );
-        localStorage.setItem(
-          'atelier.studio.v1',
-          JSON.stringify({ model: 'gpt-image-2', size: '1248x1248', stream: true, partialImages: 1 }),
-        );
-        // Main-thread tasks over 50 ms, to see how much of the save's time blocked the page.
-        window.__longTasks = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
-        }).observe({ type: 'longtask', buffered: true });
-      },
-      [`http://127.0.0.1:${api.port}/v1`],
-    );
+    await connectBench(p, {
+      baseUrl: `http://127.0.0.1:${api.port}/v1`,
+      studio: { model: 'gpt-image-2', size: '1248x1248', stream: true, partialImages: 1 },
+    });
+    await p.addInitScript(() => {
+      // Main-thread tasks over 50 ms, to see how much of the save's time blocked the page.
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask', buffered: true });
+    });
     await p.goto(appUrl);
     await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
     await p.getByRole('button', { name: 'Generate' }).click();

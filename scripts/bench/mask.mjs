@@ -1,7 +1,7 @@
 // Bench section: the mask studio. Opening it the first time (fabric loads on demand, never with the page),
 // painting on a 3840×2160 image, and exporting the mask (alpha + PNG encode) at 1024² and 3840×2160.
 import sharp from 'sharp';
-import { median } from './util.mjs';
+import { connectBench, median } from './util.mjs';
 
 export const title = 'Mask studio';
 
@@ -31,18 +31,7 @@ async function photo(width, height) {
 async function openStudio(browser, appUrl, image, name) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   // A key, so the first-run Settings dialog stays closed (nothing is sent: the studio works offline).
-  await ctx.addInitScript(() =>
-    sessionStorage.setItem(
-      'atelier.settings.v1',
-      JSON.stringify({
-        apiKey: 'sk-bench-0000000000',
-        baseUrl: 'http://127.0.0.1:9/v1',
-        organization: '',
-        project: '',
-        persistence: 'session',
-      }),
-    ),
-  );
+  await connectBench(ctx);
   const page = await ctx.newPage();
   const scripts = [];
   page.on('request', (r) => r.resourceType() === 'script' && scripts.push(r.url()));

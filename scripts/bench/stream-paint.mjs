@@ -1,7 +1,7 @@
 // Bench section: last byte of a streamed ~8 MB final-image event → image painted.
 import { createServer } from 'node:http';
 import sharp from 'sharp';
-import { median } from './util.mjs';
+import { connectBench, median } from './util.mjs';
 
 export const title = 'Streamed final image';
 
@@ -87,25 +87,10 @@ export async function run({ browser, appUrl }) {
     const parts = [];
     for (let run = 0; run < RUNS; run++) {
       const ctx = await browser.newContext();
-      await ctx.addInitScript(
-        ([base]) => {
-          sessionStorage.setItem(
-            'atelier.settings.v1',
-            JSON.stringify({
-              apiKey: 'sk-bench-0000000000',
-              baseUrl: base,
-              organization: '',
-              project: '',
-              persistence: 'session',
-            }),
-          );
-          localStorage.setItem(
-            'atelier.studio.v1',
-            JSON.stringify({ model: 'gpt-image-2', size: '1536x1536', stream: true, partialImages: 1 }),
-          );
-        },
-        [`http://127.0.0.1:${api.port}/v1`],
-      );
+      await connectBench(ctx, {
+        baseUrl: `http://127.0.0.1:${api.port}/v1`,
+        studio: { model: 'gpt-image-2', size: '1536x1536', stream: true, partialImages: 1 },
+      });
       const p = await ctx.newPage();
       await p.goto(appUrl);
       await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
