@@ -164,8 +164,43 @@ test.describe('Cost', () => {
     await expect.poll(sent).toBe(1);
     const turn = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').first();
     await expect(turn.getByText('Done', { exact: true })).toBeVisible(DONE);
+    // The actual cost from the response: the image tool's tokens (`tool_usage.image_gen`) at the image
+    // model's prices; the mainline model's tokens (`usage`) are shown, unpriced until it has text prices.
+    const line = turn.getByRole('group', { name: 'Cost of this request' });
+    await expect(line).toContainText(/Cost \$0\.\d+/);
+    await expect(line).toContainText(/image tool: text input \d+ · image output [\d,]+ tokens/);
+    await expect(line).toContainText(/gpt-6\.1-sol: [\d,]+ in · [\d,]+ out tokens — no text prices/);
+    await expect(line).toContainText('Estimated ≈ $');
+    const amount = (await line.locator('strong').innerText()).trim();
     const spent = panel.getByLabel('Spent so far');
-    await expect(spent.locator('div', { hasText: 'This session' })).not.toContainText('$0.00');
+    await expect(spent.locator('div', { hasText: 'This session' })).toContainText(amount);
+
+    // Pricing the mainline model in Costs and limits adds its part.
+    await panel.getByRole('button', { name: 'Costs and limits' }).click();
+    const costs = costsDialog(page);
+    await costs.getByRole('combobox', { name: 'Model' }).selectOption('gpt-6.1-sol');
+    await costs.getByRole('textbox', { name: /^Text input$/ }).fill('2000');
+    await costs.getByRole('textbox', { name: /^Text input$/ }).blur();
+    await costs.getByRole('textbox', { name: /^Text output$/ }).fill('8000');
+    await costs.getByRole('textbox', { name: /^Text output$/ }).blur();
+    await expect(costs).toContainText('this model’s conversation tokens are priced');
+    await costs.getByRole('button', { name: 'Done' }).click();
+    await expect(line).not.toContainText('no text prices');
+    await expect(line).toContainText(/gpt-6\.1-sol: [\d,]+ in · [\d,]+ out tokens \$/);
+    const priced = Number((await line.locator('strong').innerText()).replace(/[$,]/g, ''));
+    expect(priced).toBeGreaterThan(Number(amount.replace(/[$,]/g, '')));
+  });
+
+  test('any model id can be added to the price table', async ({ studio: _studio, page }) => {
+    await estimatePanel(page).getByRole('button', { name: 'Costs and limits' }).click();
+    const costs = costsDialog(page);
+    await costs.getByRole('textbox', { name: 'Price another model' }).fill('my-text-model');
+    await costs.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(costs.getByRole('combobox', { name: 'Model' })).toHaveValue('my-text-model');
+    await expect(costs).toContainText('No default price for my-text-model');
+    await costs.getByRole('textbox', { name: /^Text input$/ }).fill('1');
+    await costs.getByRole('textbox', { name: /^Text input$/ }).blur();
+    await expect(costs.getByRole('combobox', { name: 'Model' })).toContainText('my-text-model (edited)');
   });
 
   test('the actual cost from usage appears with the result, beside the estimate', async ({

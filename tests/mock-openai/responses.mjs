@@ -102,6 +102,7 @@ export function createConversationStore() {
  * @property {Buffer[]} context images in this response's context, its own output included (for later turns)
  * @property {AbortController} stop aborted on cancel (and when a foreground client leaves)
  * @property {Set<() => void>} waiters
+ * @property {string} [written] the assistant's text so far (for the mainline model's usage)
  */
 
 const hex = (n) => randomBytes(n).toString('hex');
@@ -547,8 +548,11 @@ async function run(job, p, o, store) {
       );
       job.context = [...p.context, Buffer.from(b64, 'base64')];
       if (o.stored) store.items.set(itemId, Buffer.from(b64, 'base64'));
-      r.usage = responseUsage(usageFor(params, { images: 1, partials: partialCount }), p.prompt);
+      // The image tool's tokens are reported apart from the mainline model's (`tool_usage.image_gen`).
+      r.tool_usage = { image_gen: usageFor(params, { images: 1, partials: partialCount }) };
     }
+    // The mainline model read the message and wrote the reply (and, when it called the tool, the tool's prompt).
+    r.usage = mainlineUsage(p.prompt, (job.written ?? '') + (p.tool ? p.prompt : ''));
     if (o.scenarios.includes('incomplete')) {
       r.status = 'incomplete';
       r.incomplete_details = { reason: 'max_output_tokens' };
@@ -577,6 +581,7 @@ async function finishText(job, step, index, text) {
     content_index: 0,
     part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
   });
+  job.written = (job.written ?? '') + text;
   const words = text.split(/(?<= )/);
   const half = Math.ceil(words.length / 2);
   for (const delta of [words.slice(0, half).join(''), words.slice(half).join('')].filter(Boolean))
@@ -600,14 +605,17 @@ async function finishText(job, step, index, text) {
   await step('response.output_item.done', { output_index: index, item: msg });
 }
 
-/** ResponseUsage from an image usage. */
-function responseUsage(u, prompt) {
+/** The mainline model's ResponseUsage: the message it read (≈ 4 characters a token) and the text it wrote. */
+/** @param {string} prompt @param {string} written */
+function mainlineUsage(prompt, written) {
+  const input = 40 + Math.ceil(prompt.length / 4);
+  const output = Math.ceil(written.length / 4);
   return {
-    input_tokens: u.input_tokens,
+    input_tokens: input,
     input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
-    output_tokens: u.output_tokens + Math.ceil(prompt.length / 8),
+    output_tokens: output,
     output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: u.total_tokens + Math.ceil(prompt.length / 8),
+    total_tokens: input + output,
   };
 }
 

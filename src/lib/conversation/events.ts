@@ -40,6 +40,8 @@ export interface TurnStream {
   error: { code: string | null; message: string } | null;
   incompleteReason: string | null;
   usage: Record<string, unknown> | null;
+  /** The response's `tool_usage` (the image tool's tokens are in its `image_gen`), when reported. */
+  toolUsage: Record<string, unknown> | null;
 }
 
 export const initialTurnStream = (): TurnStream => ({
@@ -52,6 +54,7 @@ export const initialTurnStream = (): TurnStream => ({
   error: null,
   incompleteReason: null,
   usage: null,
+  toolUsage: null,
 });
 
 export const isTerminal = (s: ResponseStatus): boolean =>
@@ -149,6 +152,7 @@ export function applyResponse(s: TurnStream, r: Rec): TurnStream {
     next.error = { code: str(r.error.code), message: str(r.error.message) ?? 'The response failed.' };
   if (isRec(r.incomplete_details)) next.incompleteReason = str(r.incomplete_details.reason) ?? 'unknown';
   if (isRec(r.usage)) next.usage = r.usage;
+  if (isRec(r.tool_usage)) next.toolUsage = r.tool_usage;
   if (Array.isArray(r.output))
     for (const item of r.output) {
       if (!isRec(item)) continue;

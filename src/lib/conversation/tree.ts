@@ -49,6 +49,10 @@ export interface TurnRecord {
   images: TurnImage[];
   /** The response's `usage` (ResponseUsage) once it arrived: for the cost ledger. */
   usage?: Record<string, unknown> | null;
+  /** The response's `tool_usage` (image tool tokens in `image_gen`), when the server reported it. */
+  toolUsage?: Record<string, unknown> | null;
+  /** The estimate shown when the turn was sent (dollars), to compare the actual cost with. */
+  estimate?: { low: number; point: number; high: number } | null;
   /** Something Atelier did that the user should know (e.g. the fallback to sending the earlier image). */
   note: string | null;
   error: { title: string; detail: string; next: string } | null;

@@ -282,7 +282,10 @@ export class ConversationState {
   // --- sending ----------------------------------------------------------------------------------------------
 
   /** Sends the draft as a new turn under `parentId`. Returns the turn, or null when the draft is refused. */
-  async send(conn: Connection, opts: { stallMs?: number } = {}): Promise<TurnRecord | null> {
+  async send(
+    conn: Connection,
+    opts: { stallMs?: number; estimate?: TurnRecord['estimate'] } = {},
+  ): Promise<TurnRecord | null> {
     this.showErrors = true;
     if (!this.validation.ok) return null;
     const parentId = this.parent?.id ?? null;
@@ -293,6 +296,7 @@ export class ConversationState {
       mainline: this.mainline.trim(),
       toolModel: this.tool.model.trim(),
       requestedAction: this.tool.action,
+      estimate: opts.estimate ?? null,
     });
     // The turn now holds the message and images: the draft can be cleared without losing anything.
     this.text = '';
@@ -303,10 +307,14 @@ export class ConversationState {
   }
 
   /** Sends a failed or interrupted turn again, as a new sibling with the same message and images. */
-  async retry(conn: Connection, id: string, opts: { stallMs?: number } = {}): Promise<void> {
+  async retry(
+    conn: Connection,
+    id: string,
+    opts: { stallMs?: number; estimate?: TurnRecord['estimate'] } = {},
+  ): Promise<void> {
     const old = this.turn(id);
     if (!old) return;
-    const turn = this.startTurn(old.parentId, old);
+    const turn = this.startTurn(old.parentId, { ...old, estimate: opts.estimate ?? old.estimate });
     const tool = { ...this.tool, model: old.toolModel, action: old.requestedAction };
     await this.execute(conn, turn.id, turn.plan, tool, opts);
   }
@@ -314,7 +322,10 @@ export class ConversationState {
   /** Adds a new turn under `parentId` (shown, continued next, saved) and plans how it refers to its parent. */
   private startTurn(
     parentId: string | null,
-    message: Pick<TurnRecord, 'text' | 'inputs' | 'mask' | 'mainline' | 'toolModel' | 'requestedAction'>,
+    message: Pick<
+      TurnRecord,
+      'text' | 'inputs' | 'mask' | 'mainline' | 'toolModel' | 'requestedAction' | 'estimate'
+    >,
   ): TurnRecord & { plan: ContextPlan } {
     const now = this.now();
     const plan = planContext(this.contextTurn(parentId), this.referenceMode);
@@ -325,6 +336,7 @@ export class ConversationState {
       mainline: message.mainline,
       toolModel: message.toolModel,
       requestedAction: message.requestedAction,
+      estimate: message.estimate ?? null,
       id: newTurnId(now),
       parentId,
       createdAt: now,
@@ -549,6 +561,7 @@ export class ConversationState {
       status: isTerminal(s.status) ? turn.status : 'streaming',
       messages: s.messages.length ? s.messages : turn.messages,
       usage: s.usage ?? turn.usage ?? null,
+      toolUsage: s.toolUsage ?? turn.toolUsage ?? null,
       images: [...kept, ...images],
     });
     this.save(next);

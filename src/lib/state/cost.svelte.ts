@@ -49,6 +49,8 @@ import {
   type SpendLedger,
 } from '../history/spend';
 import { resolveModel } from '../models/resolve';
+import type { TurnRecord } from '../conversation/tree';
+import { imageToolUsage, textPrices, turnCost, type TurnCost } from '../cost/turn';
 import type { RunState } from './run.svelte';
 
 export interface CostDeps {
@@ -96,6 +98,8 @@ export class CostState {
   calibration = $state.raw<CalibrationTable>({});
   limits = $state.raw<Limits>(NO_LIMITS);
   entries = $state.raw<SpendEntry[]>([]);
+  /** Models seen on this page whose tokens had no price (e.g. a conversation's mainline model). */
+  unpricedModels = $state.raw<string[]>([]);
   /** Stored data that could not be used, in words (the app keeps working on defaults). */
   priceProblem = $state<string | null>(null);
   limitsProblem = $state<string | null>(null);
@@ -237,21 +241,37 @@ export class CostState {
     await this.addEntry(entry);
   }
 
+  /** A conversation turn's cost from what its response reported (image tool and mainline parts). */
+  turnCost(turn: Pick<TurnRecord, 'toolModel' | 'mainline' | 'usage' | 'toolUsage'>): TurnCost {
+    return turnCost(
+      { usage: turn.usage, toolUsage: turn.toolUsage },
+      this.pricesFor(turn.toolModel),
+      textPrices(turn.mainline, this.overrides),
+    );
+  }
+
   /**
-   * A request whose usage Atelier cannot price on its own: a conversation turn, whose `usage` mixes the mainline
-   * model's text tokens with the image tool's. It counts toward spend and budgets at its estimate, marked as such.
+   * A conversation turn ended: one ledger entry when anything may have been billed. Its cost comes from the
+   * response's usage when the image tool's tokens were reported and priced; otherwise it counts at the estimate
+   * shown when it was sent, marked as such. Recording the same turn twice keeps one entry.
    */
-  async recordEstimated(model: string, endpoint: SpendEntry['endpoint'], estimate: Estimate): Promise<void> {
-    const time = this.now();
+  async recordTurn(turn: TurnRecord): Promise<void> {
+    if (!turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob)) return;
+    const id = `${this.session}:responses:${turn.id}`;
+    if (this.entries.some((e) => e.id === id)) return;
+    const reported = this.turnCost(turn);
+    // Offer the mainline model in the price table, so that its text tokens can be priced.
+    if (reported.mainlineUnpriced && !this.unpricedModels.includes(turn.mainline))
+      this.unpricedModels = [...this.unpricedModels, turn.mainline];
     await this.addEntry({
-      id: `${this.session}:${endpoint}:${time}:${Math.random().toString(36).slice(2, 8)}`,
-      time,
+      id,
+      time: this.now(),
       session: this.session,
-      model,
-      endpoint,
-      usage: null,
-      cost: null,
-      estimate: estimate.usd ?? null,
+      model: turn.toolModel,
+      endpoint: 'responses',
+      usage: imageToolUsage(turn.toolUsage),
+      cost: reported.usd,
+      estimate: turn.estimate ?? null,
     });
   }
 
