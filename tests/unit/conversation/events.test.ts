@@ -184,6 +184,19 @@ describe('reduceTurn on recorded streams', () => {
     expect(s.status).toBe('completed');
   });
 
+  it("keeps the image tool's usage (tool_usage) apart from the mainline model's (usage)", () => {
+    const imageGen = { input_tokens: 12, output_tokens: 1056, total_tokens: 1068 };
+    const s = applyResponse(initialTurnStream(), {
+      id: 'resp_1',
+      status: 'completed',
+      usage: { input_tokens: 80, output_tokens: 20, total_tokens: 100 },
+      tool_usage: { image_gen: imageGen, web_search: { num_requests: 0 } },
+    });
+    expect(s.usage).toMatchObject({ total_tokens: 100 });
+    expect(s.toolUsage).toMatchObject({ image_gen: imageGen });
+    expect(applyResponse(initialTurnStream(), { id: 'resp_2', tool_usage: 'x' }).toolUsage).toBeNull();
+  });
+
   it('ignores unknown events entirely (apart from their sequence number)', () => {
     const s = reduceTurn(initialTurnStream(), {
       type: 'response.something_new',
