@@ -555,6 +555,13 @@ test.describe('Variations (legacy, dall-e-2)', () => {
     await studio.chooseModel('dall-e-2');
     await expect(create).toBeVisible();
     await expect(page.getByText('dall-e-2 was shut down on OpenAI on 2026-05-12')).toBeVisible();
+    // Its own estimate beside the button: dall-e-2 has no price, and the way to add one is offered.
+    const estimate = page.getByRole('group', { name: 'Variations estimate' });
+    await expect(estimate).toContainText('price unknown for dall-e-2, which bills per image');
+    await estimate.getByRole('button', { name: 'add a price in Costs and limits' }).click();
+    const costs = page.getByRole('dialog', { name: 'Costs and limits' });
+    await expect(costs.getByRole('combobox', { name: 'Model' })).toHaveValue('dall-e-2');
+    await costs.getByRole('button', { name: 'Done' }).click();
 
     const sources = page.getByRole('region', { name: 'Source images' });
     await sources
