@@ -55,7 +55,7 @@ class Conversation {
     await this.send.click();
   }
   async done(n: number): Promise<void> {
-    await expect(this.turn(n).locator('.badge')).toHaveText('Done');
+    await expect(this.turn(n).locator('.badge')).toHaveText('Done', { timeout: 40_000 });
   }
   image(n: number): Locator {
     return this.turn(n).getByRole('img', { name: `Image from turn ${n}`, exact: true });
@@ -90,6 +90,9 @@ test.describe('Conversation mode', () => {
     await expect(detail.getByText('conversation · /responses')).toBeVisible();
     // Lineage: made from turn 1's image.
     await expect(detail.getByRole('listitem').filter({ hasText: 'Made from:' })).toContainText('a red kite');
+    // The turn's reported usage and cost reach its item once the response completes.
+    await expect(detail.locator('dt:text-is("Cost") + dd')).toHaveText(/^\$0\.\d+$/);
+    await expect(detail.locator('dt:text-is("Usage") + dd')).toContainText('"output_tokens":');
 
     // Back to the first turn's item, and continue the conversation from it.
     await library.cell(`a red kite ${tag}`).click();

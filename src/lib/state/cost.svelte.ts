@@ -255,10 +255,10 @@ export class CostState {
    * response's usage when the image tool's tokens were reported and priced; otherwise it counts at the estimate
    * shown when it was sent, marked as such. Recording the same turn twice keeps one entry.
    */
-  async recordTurn(turn: TurnRecord): Promise<void> {
-    if (!turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob)) return;
+  async recordTurn(turn: TurnRecord): Promise<TurnCost | null> {
+    if (!turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob)) return null;
     const id = `${this.session}:responses:${turn.id}`;
-    if (this.entries.some((e) => e.id === id)) return;
+    if (this.entries.some((e) => e.id === id)) return null;
     const reported = this.turnCost(turn);
     // Offer the mainline model in the price table, so that its text tokens can be priced.
     if (reported.mainlineUnpriced && !this.unpricedModels.includes(turn.mainline))
@@ -273,6 +273,7 @@ export class CostState {
       cost: reported.usd,
       estimate: turn.estimate ?? null,
     });
+    return reported;
   }
 
   private async addEntry(entry: SpendEntry): Promise<void> {

@@ -82,6 +82,8 @@ export class LibraryState {
   readonly repo: LibraryRepository;
   readonly thumbs: ThumbCache;
   private readonly saver: LibrarySaver;
+  /** Conversation images being saved, by item id (what `recipesReported` waits for). */
+  private readonly savingImages = new Map<string, Promise<LibraryItem | null>>();
   private readonly undoMs: number;
   private channel: BroadcastChannel | null = null;
   private refreshing: Promise<void> | null = null;
@@ -212,7 +214,29 @@ export class LibraryState {
   async saveImage(input: ImageToSave): Promise<LibraryItem | null> {
     if (this.available === null) await this.firstPage;
     if (this.available === false) return null;
-    return this.saver.saveImage(input);
+    const saving = this.saver.saveImage(input);
+    if (input.id) {
+      const id = input.id;
+      this.savingImages.set(id, saving);
+      void saving.finally(() => this.savingImages.delete(id)).catch(() => undefined);
+    }
+    return saving;
+  }
+
+  /**
+   * What a request reported once it ended (a conversation turn's usage and cost), added to the recipes of the
+   * images it made; waits for those images' own saves first. Items that were not kept are skipped.
+   */
+  async recipesReported(ids: readonly string[], reported: Pick<LibraryItem['recipe'], 'usage' | 'cost'>) {
+    if (this.available === null) await this.firstPage;
+    if (this.available === false) return;
+    const items: LibraryItem[] = [];
+    for (const id of ids) {
+      await this.savingImages.get(id)?.catch(() => null);
+      const item = await this.repo.get(id);
+      if (item) items.push({ ...item, recipe: { ...item.recipe, ...reported } });
+    }
+    if (items.length) await this.save(items, new Map());
   }
 
   /** Saves records with their blobs as they are (the general form, e.g. for tools that build records). */

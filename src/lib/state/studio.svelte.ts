@@ -5,6 +5,7 @@ import type { Connection } from '../api/client';
 import { isAbortError, StreamError } from '../api/errors';
 import { describeErrorLazily } from '../api/describe-lazy';
 import { generateImages, type GenerateCallOptions, type GenerationEvent } from '../api/images';
+import type { ImageUsage } from '../api/images';
 import { browserOnline, offlineMessage } from '../api/offline';
 import {
   DEFAULT_OPTIONS,
@@ -57,6 +58,9 @@ export class StudioState {
   /** Conversation mode's final images (record, image, the turn's input images and mask), for the library. */
   onConversationImage:
     ((record: ConversationImageRecord, image: Blob, sources: Blob[], mask: Blob | null) => void) | null =
+    null;
+  /** A conversation turn ended: the library items of its images, and the usage and cost it reported. */
+  onConversationReported: ((ids: string[], usage: ImageUsage | null, cost: number | null) => void) | null =
     null;
   /** A turn the library asked to continue ("Continue conversation"); conversation mode takes it when ready. */
   continueTurn = $state<string | null>(null);
