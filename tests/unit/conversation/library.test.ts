@@ -5,40 +5,24 @@ import {
   turnOfItem,
 } from '../../../src/lib/conversation/library';
 import type { TurnRecord } from '../../../src/lib/conversation/tree';
-
-const png = new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' });
+import { turnImage, turnRecord } from '../factories';
 
 function turn(id: string, parentId: string | null, images: string[], createdAt: number): TurnRecord {
-  return {
-    id,
-    parentId,
+  return turnRecord(id, parentId, {
     createdAt,
     text: `message ${id}`,
-    inputs: [],
-    mask: null,
-    mainline: 'gpt-6.1-sol',
-    toolModel: 'gpt-image-2',
-    requestedAction: 'auto',
-    store: true,
-    background: false,
     contextKind: 'none',
-    responseId: `resp_${id}`,
     lastSeq: 0,
-    status: 'done',
-    messages: [],
-    images: images.map((itemId) => ({
-      itemId,
-      blob: png,
-      partial: null,
-      partialIndex: 0,
-      revisedPrompt: `revised ${itemId}`,
-      action: 'edit',
-      size: '1024x1024',
-      quality: 'high',
-    })),
-    note: null,
-    error: null,
-  } as TurnRecord;
+    images: images.map((itemId) =>
+      turnImage(itemId, {
+        partialIndex: 0,
+        revisedPrompt: `revised ${itemId}`,
+        action: 'edit',
+        size: '1024x1024',
+        quality: 'high',
+      }),
+    ),
+  });
 }
 
 describe('conversation images in the library', () => {

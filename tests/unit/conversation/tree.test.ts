@@ -14,43 +14,12 @@ import {
   planContext,
   type TurnRecord,
 } from '../../../src/lib/conversation/tree';
+import { turnRecord } from '../factories';
 
 let clock = 0;
 const img = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], { type: 'image/png' });
 function t(id: string, parentId: string | null, patch: Partial<TurnRecord> = {}): TurnRecord {
-  return {
-    id,
-    parentId,
-    createdAt: ++clock,
-    text: id,
-    inputs: [],
-    mask: null,
-    mainline: 'gpt-6.1-sol',
-    toolModel: 'gpt-image-2.5-flare',
-    requestedAction: 'auto',
-    store: true,
-    background: false,
-    contextKind: parentId ? 'previous' : 'none',
-    responseId: `resp_${id}`,
-    lastSeq: 10,
-    status: 'done',
-    messages: [],
-    images: [
-      {
-        itemId: `ig_${id}`,
-        blob: img,
-        partial: null,
-        partialIndex: -1,
-        revisedPrompt: null,
-        action: 'generate',
-        size: null,
-        quality: null,
-      },
-    ],
-    note: null,
-    error: null,
-    ...patch,
-  };
+  return turnRecord(id, parentId, { createdAt: ++clock, toolModel: 'gpt-image-2.5-flare', ...patch });
 }
 
 class MemoryStorage {

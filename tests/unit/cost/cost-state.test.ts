@@ -6,7 +6,7 @@ import { PRICES_STORAGE_KEY } from '../../../src/lib/cost/prices';
 import type { SpendEntry, SpendLedger } from '../../../src/lib/history/spend';
 import { CostState } from '../../../src/lib/state/cost.svelte';
 import { RunState } from '../../../src/lib/state/run.svelte';
-import type { TurnRecord } from '../../../src/lib/conversation/tree';
+import { turnImage, turnRecord as baseTurn } from '../factories';
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0);
 
@@ -197,7 +197,7 @@ describe('CostState', () => {
     cost.setPrice('gpt-6.1-sol', 'textOut', '8');
     const estimate = { low: 0.03, point: 0.04, high: 0.05 };
     const turn = {
-      ...turnRecord('t1'),
+      ...doneTurn('t1'),
       usage: { input_tokens: 100, output_tokens: 50, input_tokens_details: { cached_tokens: 0 } },
       toolUsage: { image_gen: USAGE },
       estimate,
@@ -210,12 +210,12 @@ describe('CostState', () => {
     expect(saved[0]!.cost).toBeCloseTo(image + (100 * 2 + 50 * 8) / 1e6, 12);
     expect(cost.totals.session.estimated).toBe(0);
 
-    await cost.recordTurn({ ...turnRecord('t2'), usage: turn.usage, toolUsage: null, estimate });
+    await cost.recordTurn({ ...doneTurn('t2'), usage: turn.usage, toolUsage: null, estimate });
     expect(saved[1]).toMatchObject({ cost: null, estimate });
     expect(cost.totals.session.estimated).toBe(1);
     expect(cost.totals.session.usd).toBeCloseTo(saved[0]!.cost! + 0.04, 12);
 
-    await cost.recordTurn({ ...turnRecord('t3'), images: [] }); // failed before anything was billed
+    await cost.recordTurn({ ...doneTurn('t3'), images: [] }); // failed before anything was billed
     expect(saved).toHaveLength(2);
   });
 
@@ -281,37 +281,9 @@ describe('CostState.followClock', () => {
   });
 });
 
-function turnRecord(id: string): TurnRecord {
-  return {
-    id,
-    parentId: null,
+const doneTurn = (id: string) =>
+  baseTurn(id, null, {
     createdAt: NOW,
     text: 'a lighthouse',
-    inputs: [],
-    mask: null,
-    mainline: 'gpt-6.1-sol',
-    toolModel: 'gpt-image-2',
-    requestedAction: 'auto',
-    store: true,
-    background: false,
-    contextKind: 'none',
-    responseId: `resp_${id}`,
-    lastSeq: 9,
-    status: 'done',
-    messages: [],
-    images: [
-      {
-        itemId: `ig_${id}`,
-        blob: new Blob(['x']),
-        partial: null,
-        partialIndex: -1,
-        revisedPrompt: null,
-        action: 'generate',
-        size: '1024x1024',
-        quality: 'medium',
-      },
-    ],
-    note: null,
-    error: null,
-  };
-}
+    images: [turnImage(`ig_${id}`, { size: '1024x1024', quality: 'medium' })],
+  });
