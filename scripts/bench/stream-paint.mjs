@@ -84,6 +84,9 @@ export async function run({ browser, appUrl }) {
   const api = await startStreamServer(final);
   try {
     const latencies = [];
+    const fromServer = [];
+    const busy = [];
+    const longest = [];
     const parts = [];
     for (let run = 0; run < RUNS; run++) {
       const ctx = await browser.newContext();
@@ -99,6 +102,11 @@ export async function run({ browser, appUrl }) {
         // (its role="img" wrapper gets data-painted right after the draw), or a visible <img> once decoded.
         window.__paintedAt = 0;
         window.__paintedBy = '';
+        // The main thread's long tasks (over 50 ms) until painted: how busy the page was while the image came.
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!window.__paintedAt) window.__longTasks.push(e.duration);
+        }).observe({ type: 'longtask' });
         const seen = new Set();
         const painted = (by) => {
           if (window.__paintedBy) return;
@@ -132,9 +140,13 @@ export async function run({ browser, appUrl }) {
           ready: at(mark.startTime),
           decoded: decoded ? at(decoded.startTime) : null,
           streaming: streaming ? at(streaming.startTime) : null,
+          longTasks: window.__longTasks,
         };
       });
       latencies.push(t.painted - t.lastChunk);
+      fromServer.push(t.painted - api.lastByteAt());
+      busy.push(t.longTasks.reduce((a, b) => a + b, 0));
+      longest.push(Math.max(0, ...t.longTasks));
       parts.push({
         flush: t.lastChunk - api.lastByteAt(),
         ours: t.ready - t.lastChunk,
@@ -156,6 +168,8 @@ export async function run({ browser, appUrl }) {
       `  in parallel: last byte → picture decoded while streaming ${ms(decodedEarly)} (${decodedEarly.length} of ${RUNS} runs)`,
       `  then: the later of those two → painted (${by})   ${ms(parts.map((p) => p.browser))}`,
       `  (server flush → page reads the last byte, not counted:  ${ms(parts.map((p) => p.flush))})`,
+      `  server wrote the last byte → painted                     ${ms(fromServer)}`,
+      `  main thread, Generate → painted: long tasks ${ms(busy)} in all, the longest ${ms(longest)}`,
       `  (the final image's bytes reached the page over:          ${ms(parts.map((p) => p.arrival).filter((a) => a !== null))})`,
       `  (event: ${final.mb.toFixed(1)} MB of base64, a ${final.side}×${final.side} PNG)`,
     ];

@@ -26,6 +26,9 @@ test.describe('Painting a streamed final image', () => {
     studio,
   }) => {
     const prompt = studio.promptText('A kingfisher on a reed');
+    // The stream is read in a worker (api/offthread.ts), started on the first streamed run.
+    const workers: string[] = [];
+    studio.page.on('worker', (w) => workers.push(w.url()));
     await studio.page.evaluate(
       ([p, patchSrc]) => {
         const patch = new Function(`return ${patchSrc}`)() as (c: HTMLCanvasElement) => number[];
@@ -59,6 +62,7 @@ test.describe('Painting a streamed final image', () => {
     await expect(studio.run(prompt).locator('canvas')).toHaveCount(0);
     await expect(studio.status(prompt, 'Done')).toBeVisible();
 
+    expect(workers.filter((url) => /stream-worker/.test(url))).toHaveLength(1);
     const log = await studio.page.evaluate(() => (window as unknown as { __paint: PaintLog }).__paint);
     expect(log.inserted).toEqual([{ backdrop: true }]);
     expect(log.painted).toHaveLength(1);

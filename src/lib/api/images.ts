@@ -73,7 +73,29 @@ export interface GenerateCallOptions {
    */
   decodeWhileStreaming?: boolean;
   decoderApi?: DecoderApi | null;
+  /**
+   * Read a streamed answer in a Web Worker (api/offthread-client.ts) where the browser can: the main thread
+   * then only receives small messages. Falls back to reading it here.
+   */
+  offMainThread?: boolean;
+  /** Where the User Timing marks go (`npm run bench` reads them); performance.mark by default. */
+  mark?: (name: StreamMark, at?: MarkTimes) => void;
 }
+
+/** A mark's own time (default: now) and, for 'atelier:image-ready', when the stream's last bytes were read. */
+export interface MarkTimes {
+  startTime?: number;
+  lastChunkAt?: number;
+}
+
+/** The User Timing marks of a streamed final image: its bytes start, decoded while streaming, event ready. */
+export type StreamMark = 'atelier:image-streaming' | 'atelier:image-decoded' | 'atelier:image-ready';
+
+const defaultMark: NonNullable<GenerateCallOptions['mark']> = (name, at = {}) =>
+  void performance.mark(name, {
+    startTime: at.startTime,
+    detail: at.lastChunkAt === undefined ? undefined : { lastChunkAt: at.lastChunkAt },
+  });
 
 /** Final-image events, the only ones worth decoding while they stream. */
 const FINAL_TYPES = new Set(['image_generation.completed', 'image_edit.completed']);
@@ -110,7 +132,8 @@ export async function* readImageResponse(
 ): AsyncGenerator<GenerationEvent> {
   const type = res.headers.get('content-type') ?? '';
   if (type.includes('text/event-stream') && res.body) {
-    yield* readImageStream(res.body, opts);
+    const elsewhere = opts.offMainThread ? await offThreadReader(res.body, opts) : null;
+    yield* elsewhere ?? readImageStream(res.body, opts);
   } else {
     yield* readImageJson(res, opts.signal);
   }
@@ -147,7 +170,22 @@ async function* readImageJson(res: Response, signal?: AbortSignal): AsyncGenerat
   };
 }
 
-async function* readImageStream(
+/** The worker's reading of `body`, or null (and `body` untouched) where there is no worker to read it. */
+async function offThreadReader(
+  body: ReadableStream<Uint8Array>,
+  opts: GenerateCallOptions,
+): Promise<AsyncGenerator<GenerationEvent> | null> {
+  try {
+    // Loaded on the first streamed run, so neither this nor the worker is part of the initial JavaScript.
+    const { readImageStreamInWorker } = await import('./offthread-client');
+    return await readImageStreamInWorker(body, opts);
+  } catch {
+    return null; // offline before the chunk was cached, or no module workers: read it here
+  }
+}
+
+/** Reads an SSE image stream on the current thread (the worker runs this too). */
+export async function* readImageStream(
   body: ReadableStream<Uint8Array>,
   opts: GenerateCallOptions,
 ): AsyncGenerator<GenerationEvent> {
@@ -156,13 +194,14 @@ async function* readImageStream(
   let echo: EchoedParams = {};
   let created: number | undefined;
   const api = opts.decodeWhileStreaming ? (opts.decoderApi ?? browserDecoderApi()) : null;
+  const mark = opts.mark ?? defaultMark;
   const decoding = new Map<LiftedBase64, Promise<ImageBitmap | null>>();
   const onLift = api
     ? (value: LiftedBase64, head: string) => {
         if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
-        performance.mark('atelier:image-streaming');
+        mark('atelier:image-streaming');
         const decoded = decodeWhileArriving(value.stream(), api).then((picture) => {
-          if (picture) performance.mark('atelier:image-decoded');
+          if (picture) mark('atelier:image-decoded');
           return picture;
         });
         decoding.set(value, decoded);
@@ -181,7 +220,7 @@ async function* readImageStream(
       if (!out) continue;
       if (out.kind === 'image') {
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
-        performance.mark('atelier:image-ready', { detail: { lastChunkAt } });
+        mark('atelier:image-ready', { lastChunkAt });
         images++;
         // Each completed event reports its own image's usage; with n>1 (forced through extra fields) add them.
         usage = addUsage(usage, ev.usage as ImageUsage | undefined);

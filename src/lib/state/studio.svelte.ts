@@ -42,6 +42,23 @@ export interface SelfSendingRun {
   again(now: number): RunState & SelfSendingRun;
 }
 
+/**
+ * Resolves once what the page drew now is on screen: two animation frames, or at most 200 ms (a hidden tab runs
+ * no frames, and its images must still be saved).
+ */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 200);
+    if (typeof requestAnimationFrame !== 'function') return;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        clearTimeout(timer);
+        resolve();
+      }),
+    );
+  });
+}
+
 const isSelfSending = (run: RunState): run is RunState & SelfSendingRun =>
   typeof (run as Partial<SelfSendingRun>).send === 'function';
 
@@ -53,8 +70,11 @@ export class StudioState {
   safetyIdentifier = $state<string | null>(null);
   /** Called once when any run ends, however it ends (the cost ledger records spend here). */
   onRunEnd: ((run: RunState) => void) | null = null;
-  /** Called for every partial and final image as it arrives, after the run shows it (the library saves it). */
-  onImage: ((run: RunState, ev: GenerationEvent) => void) | null = null;
+  /**
+   * Called for every partial and final image after the run shows it (the library saves it); `at` is when it
+   * arrived (performance.now()). A final image decoded while it streamed is handed over once it is painted.
+   */
+  onImage: ((run: RunState, ev: GenerationEvent, at: number) => void) | null = null;
   /** Conversation mode's final images (record, image, the turn's input images and mask), for the library. */
   onConversationImage:
     ((record: ConversationImageRecord, image: Blob, sources: Blob[], mask: Blob | null) => void) | null =
@@ -195,6 +215,8 @@ export class StudioState {
   }
 
   private async execute(conn: Connection, run: RunState, now: () => number, stallMs: number): Promise<void> {
+    // Images handed to onImage later (see afterPaint), in order; the run's end waits for them.
+    let handing: Promise<void> | null = null;
     try {
       const callOpts: GenerateCallOptions = {
         signal: run.controller.signal,
@@ -209,12 +231,22 @@ export class StudioState {
         : generateImages(
             conn,
             { body: run.body, stream: run.streamed, overridden: [], notes: [] },
-            // The result card paints a final image decoded while it streamed (edits show theirs in a slider).
-            { ...callOpts, decodeWhileStreaming: true },
+            // The result card paints a final image decoded while it streamed (edits show theirs in a slider);
+            // a worker reads the stream where the browser has one, so the page stays free to paint.
+            { ...callOpts, decodeWhileStreaming: true, offMainThread: true },
           );
       for await (const ev of events) {
         run.apply(ev);
-        if (ev.kind !== 'done') this.onImage?.(run, ev);
+        if (ev.kind === 'done') continue;
+        const at = performance.now();
+        const hand = () => this.onImage?.(run, ev, at);
+        if (ev.kind === 'image' && ev.decoded) {
+          // Saving hashes the image and decodes it again for a thumbnail: on a small machine that competes with
+          // the end of this decode and the first paint, so it starts once the picture is on screen.
+          const painted = ev.decoded.then(afterPaint);
+          handing = Promise.all([handing, painted]).then(hand);
+        } else if (handing) handing = handing.then(hand);
+        else hand();
       }
       run.finish('complete', now());
     } catch (e) {
@@ -230,7 +262,8 @@ export class StudioState {
       const broken = e instanceof StreamError;
       run.finish(kept && broken ? 'incomplete' : 'failed', now(), message);
     } finally {
-      this.onRunEnd?.(run);
+      if (handing) void handing.then(() => this.onRunEnd?.(run));
+      else this.onRunEnd?.(run);
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StudioState } from '../../../src/lib/state/studio.svelte';
-import type { RunState } from '../../../src/lib/state/run.svelte';
+import { RunState } from '../../../src/lib/state/run.svelte';
+import type { GenerationEvent } from '../../../src/lib/api/images';
 
 const CONN = { apiKey: 'sk-test-studio-0000', baseUrl: 'http://127.0.0.1:1/v1' };
 const PNG_1PX =
@@ -172,5 +173,47 @@ describe('StudioState.generate', () => {
     });
     studio.update({ format: 'jpeg' });
     expect(studio.options.background).toBe('auto');
+  });
+});
+
+describe('StudioState: handing images on (the library saves them)', () => {
+  it('a final image decoded while it streamed is handed on once painted; the run ends after it', async () => {
+    const studio = new StudioState({ now: () => 1000 });
+    let picture!: (p: ImageBitmap | null) => void;
+    const decoded = new Promise<ImageBitmap | null>((resolve) => (picture = resolve));
+    const image = new Blob([Uint8Array.from(atob(PNG_1PX), (c) => c.charCodeAt(0))], { type: 'image/png' });
+    const run = Object.assign(
+      new RunState({
+        prompt: 'a kite',
+        model: 'gpt-image-2',
+        body: {},
+        streamed: true,
+        expected: 1,
+        notes: [],
+        now: 0,
+      }),
+      {
+        async *send(): AsyncGenerator<GenerationEvent> {
+          yield { kind: 'partial', partialIndex: 0, image, echoed: {} };
+          yield { kind: 'image', index: 0, image, echoed: {}, decoded };
+          yield { kind: 'done', usage: null, echoed: {} };
+        },
+        again(): never {
+          throw new Error('not retried here');
+        },
+      },
+    );
+    const order: string[] = [];
+    studio.onImage = (_run, ev, at) => order.push(`${ev.kind}@${typeof at}`);
+    studio.onRunEnd = () => order.push('end');
+    studio.startRun(CONN, run);
+    await settle(run);
+    expect(run.status).toBe('complete');
+    // The partial went at once; the final waits for its picture (saving would compete with the paint).
+    expect(order).toEqual(['partial@number']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).toEqual(['partial@number']);
+    picture(null);
+    await expect.poll(() => order).toEqual(['partial@number', 'image@number', 'end']);
   });
 });

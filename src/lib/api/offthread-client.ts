@@ -1,0 +1,72 @@
+/**
+ * Starts the stream-reading worker (once, on the first streamed run) and hands it a response body. Loaded by
+ * import() from images.ts, so neither this nor the worker is part of the initial JavaScript.
+ */
+import type { GenerateCallOptions, GenerationEvent } from './images';
+import { pumpBody, receiveImageStream, type ReadRequest } from './offthread';
+import { browserDecoderApi } from '../images/progressive';
+
+/** How long a starting worker may take to say it is ready before the page reads the stream itself. */
+const READY_TIMEOUT_MS = 5000;
+
+let starting: Promise<Worker | null> | null = null;
+/** Aborted when the running worker fails: its runs end as cut streams, and the next run starts a new one. */
+let lost = new AbortController();
+
+function startWorker(): Promise<Worker | null> {
+  return new Promise((resolve) => {
+    if (typeof Worker !== 'function') return resolve(null);
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./stream-worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'atelier-stream',
+      });
+    } catch {
+      return resolve(null);
+    }
+    const timer = setTimeout(() => fail(), READY_TIMEOUT_MS);
+    let ready = false;
+    // Before 'ready': no module workers, or the script did not load. After: a crash takes its runs with it.
+    const fail = () => {
+      clearTimeout(timer);
+      worker.terminate();
+      if (!ready) return resolve(null);
+      lost.abort();
+      lost = new AbortController();
+      starting = null;
+    };
+    worker.onerror = fail;
+    worker.onmessage = ({ data }: MessageEvent<{ t?: string }>) => {
+      if (data?.t !== 'ready' || ready) return;
+      ready = true;
+      clearTimeout(timer);
+      resolve(worker);
+    };
+  });
+}
+
+/**
+ * Reads `body` (an SSE image stream) in the worker. Null where the browser has no module workers; `body` is then
+ * untouched, for the caller to read itself.
+ */
+export async function readImageStreamInWorker(
+  body: ReadableStream<Uint8Array>,
+  opts: GenerateCallOptions,
+): Promise<AsyncGenerator<GenerationEvent> | null> {
+  starting ??= startWorker();
+  const worker = await starting;
+  if (!worker) return null;
+  const { port1, port2 } = new MessageChannel();
+  const request: ReadRequest = {
+    t: 'read',
+    port: port2,
+    stallMs: opts.stallMs,
+    // Decode only where the page itself has WebCodecs: the same rule as reading the stream here.
+    decodeWhileStreaming: opts.decodeWhileStreaming === true && browserDecoderApi() !== null,
+  };
+  worker.postMessage(request, [port2]);
+  let stop = () => {};
+  void pumpBody(body, port1, new Promise<void>((resolve) => (stop = resolve)));
+  return receiveImageStream(port1, { signal: opts.signal, mark: opts.mark, lost: lost.signal, onStop: stop });
+}

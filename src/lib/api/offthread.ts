@@ -1,0 +1,346 @@
+/**
+ * Reading a streamed image answer in a Web Worker: the two ends of the conversation over a MessagePort.
+ *
+ * A final image arrives as one ~8 MB SSE event. Reading it (text decoding, lifting and decoding the base64,
+ * feeding the PNG decoder) kept the main thread busy for the whole download, and the decode finished ~0.5 s
+ * after the last byte. The worker runs the same `readImageStream` and sends back only what the page shows: the
+ * events with their Blobs, and each final image's decoded picture as a transferred ImageBitmap.
+ *
+ * The request itself stays on the main thread (same headers, retries and error mapping as every other call;
+ * the key never reaches the worker): the page reads the body and passes each chunk on, transferring its buffer.
+ * (Transferring the ReadableStream itself is simpler but Chromium then waits for the worker after every chunk:
+ * measured 2–3× slower than reading it here.) Pure protocol, no Worker here, so it runs in Node over a
+ * MessageChannel; api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
+ */
+import { abortErrorFrom, ApiError, StreamError, isAbortError, type ApiErrorInit } from './errors';
+import {
+  readImageStream,
+  type EchoedParams,
+  type GenerateCallOptions,
+  type GenerationEvent,
+  type ImageUsage,
+} from './images';
+
+/** The part of a MessagePort both ends use. */
+export interface PortLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  close(): void;
+}
+
+/** An error as it crosses to the main thread (classes do not survive structured cloning). */
+export type WireError =
+  | { name: 'AbortError' }
+  | { name: 'ApiError'; message: string; init: ApiErrorInit }
+  | { name: 'StreamError'; kind: StreamError['kind']; message: string; stallMs: number | null };
+
+/** Worker → page. Times (`at`, `lastChunkAt`) are absolute: timeOrigin + now, comparable across threads. */
+export type ToPage =
+  | { t: 'streaming'; at: number }
+  | { t: 'partial'; partialIndex: number; image: Blob; echoed: EchoedParams }
+  | {
+      t: 'image';
+      index: number;
+      image: Blob;
+      revisedPrompt?: string;
+      echoed: EchoedParams;
+      raw?: Blob;
+      /** A 'decoded' message for this index follows. */
+      decoding: boolean;
+      lastChunkAt?: number;
+    }
+  | { t: 'decoded'; index: number; picture: ImageBitmap | null; at: number }
+  | { t: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number }
+  | { t: 'error'; error: WireError }
+  /** Nothing more will come on this port. */
+  | { t: 'end' };
+
+/** Page → worker: the body's bytes as they are read, how it ended, or "stop, the page no longer listens". */
+export type ToWorker =
+  | { t: 'chunk'; bytes: Uint8Array }
+  | { t: 'eof' }
+  /** Reading the body failed: the connection dropped (or the request was cancelled, `abort`). */
+  | { t: 'failed'; abort: boolean }
+  | { t: 'cancel' };
+
+/** What the page asks the worker to read; the body's bytes follow on `port`. */
+export interface ReadRequest {
+  t: 'read';
+  port: MessagePort;
+  stallMs?: number;
+  decodeWhileStreaming: boolean;
+}
+
+/** Worker → page besides events: the worker stopped reading the body (the page cancels its reader). */
+export interface StopReading {
+  t: 'stop';
+}
+
+export function toWire(e: unknown): WireError {
+  if (isAbortError(e)) return { name: 'AbortError' };
+  if (e instanceof ApiError) {
+    const { status, type, code, param, requestId, retryAfterMs, moderation, inStream } = e;
+    return {
+      name: 'ApiError',
+      message: e.message,
+      init: { status, type, code, param, requestId, retryAfterMs, moderation, inStream },
+    };
+  }
+  if (e instanceof StreamError)
+    return { name: 'StreamError', kind: e.kind, message: e.message, stallMs: e.stallMs };
+  return {
+    name: 'StreamError',
+    kind: 'cut',
+    message: 'The connection closed before the final image arrived.',
+    stallMs: null,
+  };
+}
+
+export function fromWire(w: WireError): Error {
+  if (w.name === 'AbortError') return new DOMException('The operation was aborted.', 'AbortError');
+  if (w.name === 'ApiError') return new ApiError(w.message, w.init);
+  return new StreamError(w.kind, w.message, w.stallMs === null ? {} : { stallMs: w.stallMs });
+}
+
+/** A clock that reads the same on both threads (performance.now() does not: each has its own origin). */
+const absoluteNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * The worker's end: reads `body` with `readImageStream` and posts every event to `port`, then 'end' once each
+ * final image's decode has settled. A 'cancel' from the page stops the reading and closes undelivered pictures.
+ */
+export async function serveImageStream(
+  port: PortLike,
+  opts: Pick<GenerateCallOptions, 'stallMs' | 'decodeWhileStreaming' | 'decoderApi'>,
+): Promise<void> {
+  const controller = new AbortController();
+  let source: ReadableStreamDefaultController<Uint8Array> | null = null;
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => void (source = c),
+    cancel: () => {
+      source = null;
+      if (!controller.signal.aborted) port.postMessage({ t: 'stop' } satisfies StopReading);
+    },
+  });
+  port.onmessage = (e) => {
+    const m = e.data as ToWorker;
+    if (m.t === 'cancel') return controller.abort();
+    if (!source) return;
+    if (m.t === 'chunk') return source.enqueue(m.bytes);
+    if (m.t === 'eof') source.close();
+    else
+      source.error(
+        m.abort
+          ? new DOMException('The request was cancelled.', 'AbortError')
+          : new TypeError('network error'),
+      );
+    source = null;
+  };
+  const post = (m: ToPage, transfer: Transferable[] = []) => {
+    if (!controller.signal.aborted) port.postMessage(m, transfer);
+  };
+  let lastChunkAt: number | undefined;
+  const decodes: Promise<void>[] = [];
+  try {
+    const events = readImageStream(body, {
+      ...opts,
+      signal: controller.signal,
+      mark: (name, at) => {
+        if (name === 'atelier:image-streaming') post({ t: 'streaming', at: absoluteNow() });
+        // Relative to this thread's origin; made absolute for the page.
+        if (name === 'atelier:image-ready' && at?.lastChunkAt !== undefined)
+          lastChunkAt = performance.timeOrigin + at.lastChunkAt;
+      },
+    });
+    for await (const ev of events) {
+      if (ev.kind === 'partial') {
+        post({ t: 'partial', partialIndex: ev.partialIndex, image: ev.image, echoed: ev.echoed });
+      } else if (ev.kind === 'image') {
+        const { decoded, kind: _, ...image } = ev;
+        post({ t: 'image', ...image, decoding: decoded !== undefined, lastChunkAt });
+        if (decoded) {
+          decodes.push(
+            decoded.then((picture) => {
+              if (controller.signal.aborted) return picture?.close();
+              try {
+                post({ t: 'decoded', index: ev.index, picture, at: absoluteNow() }, picture ? [picture] : []);
+              } catch {
+                // A picture that cannot be transferred: the page shows the <img> instead (never leave it waiting).
+                picture?.close();
+                post({ t: 'decoded', index: ev.index, picture: null, at: absoluteNow() });
+              }
+            }),
+          );
+        }
+      } else {
+        post({ t: 'done', usage: ev.usage, echoed: ev.echoed, created: ev.created });
+      }
+    }
+  } catch (e) {
+    post({ t: 'error', error: toWire(e) });
+  }
+  source = null;
+  await Promise.all(decodes);
+  post({ t: 'end' });
+  port.onmessage = null;
+  port.close();
+}
+
+/**
+ * The page's reading of the body: each chunk goes to the worker as it arrives, its buffer transferred (no
+ * copy). Ends at the body's end or failure, or when the worker says 'stop' (`stopped` resolves).
+ */
+export async function pumpBody(
+  body: ReadableStream<Uint8Array>,
+  port: Pick<PortLike, 'postMessage'>,
+  stopped: Promise<void>,
+): Promise<void> {
+  const reader = body.getReader();
+  let stop = false;
+  void stopped.then(() => {
+    stop = true;
+    reader.cancel().catch(() => {});
+  });
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (stop) return;
+      if (r.done) return port.postMessage({ t: 'eof' } satisfies ToWorker);
+      const bytes = r.value;
+      // A chunk that is a view on part of a bigger buffer is copied, so that nothing else gets detached.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const own = whole ? bytes : bytes.slice();
+      port.postMessage({ t: 'chunk', bytes: own } satisfies ToWorker, [own.buffer as ArrayBuffer]);
+    }
+  } catch (e) {
+    if (!stop) port.postMessage({ t: 'failed', abort: isAbortError(e) } satisfies ToWorker);
+  }
+}
+
+export interface ReceiveOptions extends Pick<GenerateCallOptions, 'signal' | 'mark'> {
+  /** Aborted when the worker itself failed: the run ends as a cut stream. */
+  lost?: AbortSignal;
+  /** The worker no longer reads the body, or the page no longer listens: stop reading it (see pumpBody). */
+  onStop?: () => void;
+}
+
+type Queued = Exclude<ToPage, { t: 'decoded' }>;
+
+/**
+ * The page's end: turns the worker's messages back into GenerationEvents, with the same errors as reading the
+ * stream here. Cancelling (`signal`) or leaving early tells the worker to stop. The port stays open after 'done'
+ * until the last picture has arrived ('end').
+ */
+export async function* receiveImageStream(
+  port: PortLike,
+  opts: ReceiveOptions = {},
+): AsyncGenerator<GenerationEvent> {
+  const mark =
+    opts.mark ??
+    ((name, at = {}) =>
+      void performance.mark(name, {
+        startTime: at.startTime,
+        detail: at.lastChunkAt === undefined ? undefined : { lastChunkAt: at.lastChunkAt },
+      }));
+  const local = (absolute: number) => absolute - performance.timeOrigin;
+  const queue: Queued[] = [];
+  let wake: (() => void) | null = null;
+  const pictures = new Map<number, (picture: ImageBitmap | null) => void>();
+  let closed = false;
+  let ended = false;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    opts.onStop?.();
+    port.onmessage = null;
+    port.close();
+    for (const resolve of pictures.values()) resolve(null);
+    pictures.clear();
+    wake?.();
+  };
+  const push = (m: Queued) => {
+    queue.push(m);
+    wake?.();
+  };
+  port.onmessage = (e) => {
+    const m = e.data as ToPage | StopReading;
+    if (m.t === 'stop') return opts.onStop?.();
+    if (m.t === 'decoded') {
+      const resolve = pictures.get(m.index);
+      pictures.delete(m.index);
+      if (!resolve) return m.picture?.close();
+      if (m.picture) mark('atelier:image-decoded');
+      resolve(m.picture);
+      return;
+    }
+    push(m);
+    if (m.t === 'end') {
+      ended = true;
+      close();
+    }
+  };
+  /** Tells the worker to stop (unless it already has), then drops whatever is still to come. */
+  const cancel = () => {
+    if (!ended && !closed) port.postMessage({ t: 'cancel' } satisfies ToWorker);
+    close();
+  };
+  const { signal, lost } = opts;
+  const onAbort = () => cancel();
+  const onLost = () =>
+    push({
+      t: 'error',
+      error: {
+        name: 'StreamError',
+        kind: 'cut',
+        message: 'The stream reader stopped unexpectedly.',
+        stallMs: null,
+      },
+    });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  lost?.addEventListener('abort', onLost, { once: true });
+  if (lost?.aborted) onLost();
+
+  let finished = false;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw abortErrorFrom(signal);
+      const m = queue.shift();
+      if (!m) {
+        if (closed) throw new StreamError('cut', 'The connection closed before the final image arrived.');
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        continue;
+      }
+      if (m.t === 'streaming') {
+        mark('atelier:image-streaming', { startTime: local(m.at) });
+      } else if (m.t === 'partial') {
+        yield { kind: 'partial', partialIndex: m.partialIndex, image: m.image, echoed: m.echoed };
+      } else if (m.t === 'image') {
+        const { t: _, decoding, lastChunkAt, ...image } = m;
+        const decoded = decoding
+          ? new Promise<ImageBitmap | null>((resolve) => pictures.set(m.index, resolve))
+          : undefined;
+        if (lastChunkAt !== undefined) mark('atelier:image-ready', { lastChunkAt: local(lastChunkAt) });
+        yield { kind: 'image', ...image, ...(decoded ? { decoded } : {}) };
+      } else if (m.t === 'done') {
+        finished = true;
+        yield { kind: 'done', usage: m.usage, echoed: m.echoed, created: m.created };
+        return;
+      } else if (m.t === 'error') {
+        throw fromWire(m.error);
+      } else {
+        throw new StreamError('cut', 'The connection closed before the final image arrived.');
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    lost?.removeEventListener('abort', onLost);
+    if (!finished) {
+      // An error, a cancellation or the caller leaving: the worker stops, and pictures still to come are dropped.
+      cancel();
+    } else if (lost) {
+      lost.addEventListener('abort', close, { once: true });
+    }
+  }
+}
