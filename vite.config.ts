@@ -50,7 +50,12 @@ export default defineConfig({
     outDir: process.env.ATELIER_OUT_DIR || 'dist',
     emptyOutDir: true,
     // Workbox's precache step is slow on a busy machine; rolldown's timing advice about it is only noise here.
-    rolldownOptions: { checks: { pluginTimings: false } },
+    rolldownOptions: {
+      checks: { pluginTimings: false },
+      // Everything the first page load needs in one chunk (one request, compressed together) instead of a
+      // scatter of small shared chunks; what loads on first use keeps its own chunks.
+      output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } },
+    },
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   // `npm start` / `vite preview` send the headers a production host should send (see deploy/README.md).
