@@ -46,6 +46,9 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    // No modulepreload polyfill on the first load: a browser without <link rel="modulepreload"> (Firefox < 115,
+    // Safari < 17) still loads every lazy chunk, only its dependencies one after another.
+    modulePreload: { polyfill: false },
     // ATELIER_OUT_DIR (e.g. a /tmp path) lets a parallel browser-test run build and serve without sharing dist/.
     outDir: process.env.ATELIER_OUT_DIR || 'dist',
     emptyOutDir: true,
