@@ -46,11 +46,19 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    // No modulepreload polyfill on the first load: a browser without <link rel="modulepreload"> (Firefox < 115,
+    // Safari < 17) still loads every lazy chunk, only its dependencies one after another.
+    modulePreload: { polyfill: false },
     // ATELIER_OUT_DIR (e.g. a /tmp path) lets a parallel browser-test run build and serve without sharing dist/.
     outDir: process.env.ATELIER_OUT_DIR || 'dist',
     emptyOutDir: true,
     // Workbox's precache step is slow on a busy machine; rolldown's timing advice about it is only noise here.
-    rolldownOptions: { checks: { pluginTimings: false } },
+    rolldownOptions: {
+      checks: { pluginTimings: false },
+      // Everything the first page load needs in one chunk (one request, compressed together) instead of a
+      // scatter of small shared chunks; what loads on first use keeps its own chunks.
+      output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } },
+    },
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   // `npm start` / `vite preview` send the headers a production host should send (see deploy/README.md).

@@ -1,5 +1,6 @@
 /**
- * The only place that calls fetch: base URL checks, headers, error mapping, retries, and the model list.
+ * The only place that calls fetch: headers, error mapping, retries, and the model list (base URL checks are in
+ * base-url.ts).
  * The key is sent only in the Authorization header, and only to the configured base URL.
  */
 import { abortErrorFrom, ApiError, apiErrorFromResponse, isAbortError, NetworkError } from './errors';
@@ -7,6 +8,7 @@ import type { UserMessage } from './describe';
 import { describeErrorLazily } from './describe-lazy';
 import { defaultRetryPolicy, retryDelayMs, shouldRetry, sleep } from './retry';
 import type { RetryPolicy } from './retry';
+import { normalizeBaseUrl } from './base-url';
 
 export interface Connection {
   apiKey: string;
@@ -15,41 +17,8 @@ export interface Connection {
   project?: string;
 }
 
-export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Trims and drops trailing slashes; requires http(s) without credentials, query or fragment. Plain http is
- * allowed only for localhost, 127.0.0.1 and ::1, since anything else would send the key in the clear.
- */
-export function normalizeBaseUrl(input: string): { ok: true; url: string } | { ok: false; message: string } {
-  const trimmed = input.trim();
-  if (trimmed === '')
-    return { ok: false, message: 'Enter a base URL, for example https://api.openai.com/v1.' };
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return { ok: false, message: 'This is not a valid URL. It should look like https://api.openai.com/v1.' };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, message: 'The base URL must start with https://.' };
-  }
-  if (url.username !== '' || url.password !== '') {
-    return {
-      ok: false,
-      message: 'Remove the user name and password from the URL; the API key is sent separately.',
-    };
-  }
-  if (trimmed.includes('?') || trimmed.includes('#')) {
-    return { ok: false, message: 'The base URL cannot contain a query (?…) or a fragment (#…).' };
-  }
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    return { ok: false, message: 'Use https:// (plain http is only allowed for localhost).' };
-  }
-  return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
-}
+// The base URL rules live in base-url.ts: the settings need them at once, this file loads on the first request.
+export { DEFAULT_BASE_URL, normalizeBaseUrl } from './base-url';
 
 /** Header values must be visible ASCII; a pasted key with a smart quote or a space would make fetch throw. */
 function headerValue(label: string, value: string): string {

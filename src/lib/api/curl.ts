@@ -3,7 +3,7 @@
  * The key is never in it: the Authorization header reads `$OPENAI_API_KEY` from the shell, and anything in the
  * body or headers that looks like a key (or is the current one) is redacted.
  */
-import { normalizeBaseUrl } from './client';
+import { normalizeBaseUrl } from './base-url';
 import { redactSecrets } from './redact';
 
 /** Base64 payloads longer than this are replaced with a placeholder rather than pasted into a terminal. */

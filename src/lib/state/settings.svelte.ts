@@ -3,7 +3,8 @@
  * ("remember on this device"), or encrypted in localStorage ("locked": see lockKey/unlock); nothing else ever
  * receives it.
  */
-import { DEFAULT_BASE_URL, type Connection, type ModelInfo } from '../api/client';
+import type { Connection, ModelInfo } from '../api/client';
+import { DEFAULT_BASE_URL } from '../api/base-url';
 import { createSafetyIdentifier, isSafetyIdentifier, SAFETY_ID_KEY } from '../crypto/safety-id';
 // The vault (WebCrypto) loads only when a key is locked or unlocked: it is not needed to start the app.
 const vault = () => import('../crypto/vault');

@@ -4,8 +4,7 @@ import { buildGenerationRequest } from '../api/builders';
 import type { Connection } from '../api/client';
 import { isAbortError, StreamError } from '../api/errors';
 import { describeErrorLazily } from '../api/describe-lazy';
-import { generateImages, type GenerateCallOptions, type GenerationEvent } from '../api/images';
-import type { ImageUsage } from '../api/images';
+import type { GenerateCallOptions, GenerationEvent, ImageUsage } from '../api/images';
 import { browserOnline, offlineMessage } from '../api/offline';
 import {
   DEFAULT_OPTIONS,
@@ -61,6 +60,17 @@ function afterPaint(): Promise<void> {
 
 const isSelfSending = (run: RunState): run is RunState & SelfSendingRun =>
   typeof (run as Partial<SelfSendingRun>).send === 'function';
+
+/** The code that sends a generation and reads its answer (stream parser, lifter, decoder): loaded on first use. */
+const loadGeneration = () => import('../api/images');
+
+/**
+ * Starts loading the generation code at the first sign of intent (focus in the compose form), so Generate does
+ * not wait for it. A failure is ignored here: Generate loads it again and reports the error then.
+ */
+export function preloadGeneration(): void {
+  loadGeneration().catch(() => {});
+}
 
 export class StudioState {
   options = $state<GenerateOptions>({ ...DEFAULT_OPTIONS, model: '' });
@@ -226,9 +236,10 @@ export class StudioState {
           run.retryNote = `The server asked us to wait; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1}).`;
         },
       };
+      // The stream reader loads with the first Generate (preloadGeneration warms it earlier), not with the page.
       const events = isSelfSending(run)
         ? run.send(conn, callOpts)
-        : generateImages(
+        : (await loadGeneration()).generateImages(
             conn,
             { body: run.body, stream: run.streamed, overridden: [], notes: [] },
             // The result card paints a final image decoded while it streamed (edits show theirs in a slider);
