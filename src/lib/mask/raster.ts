@@ -17,8 +17,8 @@ export interface Drawable {
   render(ctx: CanvasRenderingContext2D): void;
 }
 
-/** Pixels read per `getImageData` call: a band small enough to fit in an idle period. */
-const BAND_PIXELS = 1 << 18;
+/** Pixels read per `getImageData` call: a band that takes a few milliseconds at most. */
+const BAND_PIXELS = 1 << 16;
 
 /** `box` grown to whole pixels and clipped to a width × height image; null when nothing is left. */
 export function pixelBox(box: Box, width: number, height: number): Box | null {
@@ -94,14 +94,13 @@ export class MaskRaster<T extends Drawable> {
     this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
   }
 
-  /** The objects changed: catch up in idle time. */
+  /** The objects changed: catch up in idle time, one small step at a time, stopping before frames suffer. */
   schedule(): void {
     if (this.cancel) return;
     this.cancel = whenIdle((deadline) => {
       this.cancel = null;
-      this.draw();
-      while (this.readBand() && deadline.timeRemaining() > 4);
-      if (this.dirty) this.schedule();
+      while (deadline.timeRemaining() > 3) if (!this.step()) return;
+      this.schedule();
     });
   }
 
@@ -109,8 +108,7 @@ export class MaskRaster<T extends Drawable> {
   flush(): Uint8Array<ArrayBuffer> {
     this.cancel?.();
     this.cancel = null;
-    this.draw();
-    while (this.readBand());
+    while (this.step());
     return this.alpha;
   }
 
@@ -128,28 +126,30 @@ export class MaskRaster<T extends Drawable> {
   }
 
   /**
-   * Objects added since the last time are drawn on top; after an undo, redo or clear (the list no longer
-   * extends what was drawn) everything is drawn again from scratch.
+   * One unit of catching up: draw the next object not drawn yet (after an undo, redo or clear, when the list
+   * no longer extends what was drawn, start again from a clear canvas), or else copy the next band of alpha.
+   * False when there was nothing left to do.
    */
-  private draw(): void {
+  private step(): boolean {
     const objects = this.objects();
-    let from = this.drawn.length;
-    const all = { left: 0, top: 0, width: this.width, height: this.height };
-    if (from > objects.length || this.drawn.some((o, i) => o !== objects[i])) {
+    if (this.drawn.length > objects.length || this.drawn.some((o, i) => o !== objects[i])) {
+      // Canvas and alpha both blank again; what gets drawn marks where to read.
       this.ctx.clearRect(0, 0, this.width, this.height);
-      this.dirty = all;
-      from = 0;
+      this.alpha.fill(0);
+      this.drawn = [];
+      this.dirty = null;
     }
-    for (let i = from; i < objects.length; i++) {
-      const o = objects[i]!;
-      o.render(this.ctx);
-      const box = this.bounds(o);
-      this.dirty = unionBox(this.dirty, box ? pixelBox(box, this.width, this.height) : all);
-    }
-    this.drawn = objects;
+    const next = objects[this.drawn.length];
+    if (!next) return this.readBand();
+    next.render(this.ctx);
+    this.drawn.push(next);
+    const box = this.bounds(next);
+    const all = { left: 0, top: 0, width: this.width, height: this.height };
+    this.dirty = unionBox(this.dirty, box ? pixelBox(box, this.width, this.height) : all);
+    return true;
   }
 
-  /** Copies the alpha of the dirty region's next band; false once nothing is left. */
+  /** Copies the alpha of the dirty region's next band; false if there was none. */
   private readBand(): boolean {
     const d = this.dirty;
     if (!d) return false;
@@ -162,6 +162,6 @@ export class MaskRaster<T extends Drawable> {
       this.width,
     );
     this.dirty = rows === d.height ? null : { ...d, top: d.top + rows, height: d.height - rows };
-    return this.dirty !== null;
+    return true;
   }
 }
