@@ -60,6 +60,19 @@ const HISTORY_LIMIT = 100;
 const inert = { selectable: false, evented: false, objectCaching: false } as const;
 
 /**
+ * Fabric's pencil without a colour parse on every pointer move (fabric checks the colour's alpha each time to
+ * decide whether to redraw the whole path): here that is known when the tool is picked.
+ */
+class MaskBrush extends PencilBrush {
+  /** A see-through preview colour: each move redraws the whole path, so overlaps do not darken. */
+  translucent = false;
+
+  override needsFullRender(): boolean {
+    return this.translucent || this._hasStraightLine;
+  }
+}
+
+/**
  * Where an object can paint, in image pixels: its bounding box (which counts half the stroke width each
  * side) with another half stroke and 2 px to spare for round caps and anti-aliasing; null (anywhere) for an
  * image.
@@ -159,8 +172,9 @@ export class MaskEditor {
     const drawing = tool === 'brush' || tool === 'eraser';
     this.canvas.isDrawingMode = drawing;
     if (drawing) {
-      const brush = new PencilBrush(this.canvas);
+      const brush = new MaskBrush(this.canvas);
       brush.color = tool === 'eraser' ? ERASER_PREVIEW : PAINT_CSS;
+      brush.translucent = tool === 'eraser';
       brush.width = this.size;
       brush.decimate = 0.4;
       this.canvas.freeDrawingBrush = brush;
