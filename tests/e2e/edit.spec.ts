@@ -205,13 +205,13 @@ test.describe('Edit mode', () => {
 });
 
 test.describe('Mask editor', () => {
-  /** Opens Edit mode with one 320×240 PNG and the mask editor over it; returns helpers for the canvas. */
-  async function openEditor(page: import('@playwright/test').Page) {
+  /** Opens Edit mode with one PNG (320×240 unless told) and the mask editor over it; returns canvas helpers. */
+  async function openEditor(page: import('@playwright/test').Page, { width = 320, height = 240 } = {}) {
     await page.getByRole('tab', { name: 'Edit' }).click();
     const sources = page.getByRole('region', { name: 'Source images' });
     await sources
       .getByRole('button', { name: 'Add images' })
-      .setInputFiles([{ name: 'room.png', mimeType: 'image/png', buffer: await photo(320, 240, 60) }]);
+      .setInputFiles([{ name: 'room.png', mimeType: 'image/png', buffer: await photo(width, height, 60) }]);
     await expect(sources.getByRole('img', { name: 'room.png' })).toBeVisible();
     await page.getByRole('button', { name: 'Edit mask' }).click();
     const dialog = page.getByRole('dialog', { name: 'Mask editor' });
@@ -226,7 +226,7 @@ test.describe('Mask editor', () => {
       await page.mouse.move(b.x, b.y, { steps });
       await page.mouse.up();
     };
-    return { dialog, drag };
+    return { dialog, drag, at };
   }
 
   /** Alpha of the current mask (the thumbnail's Blob) at fractions of its size. */
@@ -280,6 +280,49 @@ test.describe('Mask editor', () => {
     expect(mask.alpha!.transparent + mask.alpha!.opaque).toBe(320 * 240); // strictly 0 or 255
     expect(req!.files!.map((f) => f.field)).toEqual(['image', 'mask']);
     await expect(studio.run(prompt).locator('header .badge', { hasText: 'Done' })).toBeVisible();
+  });
+
+  test('on a large image the screen canvas is shown-size; brush, eraser, lasso and undo land on the right image pixels', async ({
+    studio: _studio,
+    page,
+  }) => {
+    const { dialog, drag, at } = await openEditor(page, { width: 2400, height: 1200 });
+    // What is on screen is backed at about the shown size, far fewer pixels than the image has.
+    const lower = dialog.locator('canvas.lower-canvas');
+    const [backing, shown] = await lower.evaluate((c: HTMLCanvasElement) => [c.width, c.clientWidth]);
+    expect(backing).toBeLessThan(2400);
+    expect(backing).toBeGreaterThanOrEqual(shown);
+    // Brush size is in image pixels: 120 px wide, so 50 px off the centre line is painted, 75 px is not.
+    await dialog.getByRole('slider', { name: 'Brush size' }).fill('120');
+    await drag([0.1, 0.25], [0.9, 0.25]);
+    await dialog.getByRole('button', { name: 'Eraser' }).click();
+    await drag([0.5, 0.05], [0.5, 0.45]);
+    await dialog.getByRole('button', { name: 'Lasso' }).click();
+    const corners: [number, number][] = [
+      [0.2, 0.6],
+      [0.4, 0.6],
+      [0.4, 0.9],
+      [0.2, 0.9],
+    ];
+    await page.mouse.move(at(...corners[0]!).x, at(...corners[0]!).y);
+    await page.mouse.down();
+    for (const c of corners.slice(1)) await page.mouse.move(at(...c).x, at(...c).y, { steps: 8 });
+    await page.mouse.up();
+    // A rectangle taken back again leaves nothing behind.
+    await dialog.getByRole('button', { name: 'Rectangle' }).click();
+    await drag([0.55, 0.55], [0.95, 0.95]);
+    await dialog.getByRole('button', { name: 'Undo' }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const m = await maskAlpha(page, [
+      [0.3, 0.25], // brush
+      [0.3, 0.25 + 50 / 1200], // inside the brush's half width
+      [0.3, 0.25 + 75 / 1200], // outside it
+      [0.5, 0.25], // brushed, then erased
+      [0.3, 0.75], // inside the lasso
+      [0.75, 0.75], // inside the undone rectangle
+      [0.3, 0.5], // untouched
+    ]);
+    expect(m).toEqual({ size: [2400, 1200], alpha: [0, 0, 255, 255, 0, 255, 255] });
   });
 
   test('undo, redo, invert and clear change what will be edited', async ({ studio: _studio, page }) => {

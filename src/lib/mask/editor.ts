@@ -1,8 +1,12 @@
 /**
  * The mask studio's canvas: the only module that imports fabric (load it with a dynamic `import()`).
- * A strokes-only Fabric canvas whose logical size is the image's pixel size, scaled with CSS; the photo stays
- * in an <img> underneath and is never part of what is exported. Tools are brushes and pointer handlers;
- * undo/redo keeps snapshots of the (immutable) object list. Pixels are turned into the mask by ./alpha.
+ * A strokes-only Fabric canvas in image coordinates; the photo stays in an <img> underneath and is never part
+ * of what is exported. What is on screen is drawn at the size it is shown (a viewport scale, at most one
+ * backing pixel per image pixel), so painting on a 4K image moves screen-sized bitmaps, not 8-megapixel ones.
+ * The mask itself is a separate full-resolution raster (./raster) that each finished stroke is drawn into
+ * once, and whose alpha is copied out, in idle time, so exporting only encodes bytes that are already there.
+ * Tools are brushes and pointer handlers; undo/redo keeps snapshots of the (immutable) object list. Pixels
+ * are turned into the mask by ./alpha, ./png and ./runs.
  */
 import {
   Canvas,
@@ -22,14 +26,10 @@ import {
   type MaskPixels,
   type MaskStats,
 } from './alpha';
-import { encodeMaskPng, maskRowsFromMask, maskRowsFromStrokes } from './png';
-
-/** Fabric's canvas, telling whether a render is still queued for the next frame. */
-class MaskCanvas extends Canvas {
-  get renderPending(): boolean {
-    return Boolean(this.nextRenderHandle);
-  }
-}
+import { encodeMaskPng, maskRowsFromMask, maskRowsFromStrokes, pngFromZlib } from './png';
+import { MaskRaster, type Box } from './raster';
+import { maskRunsFromAlpha } from './runs';
+import { backingScale } from './view';
 
 export type MaskTool = 'brush' | 'eraser' | 'rectangle' | 'lasso';
 
@@ -59,10 +59,40 @@ const HISTORY_LIMIT = 100;
 
 const inert = { selectable: false, evented: false, objectCaching: false } as const;
 
+/**
+ * Fabric's pencil without a colour parse on every pointer move (fabric checks the colour's alpha each time to
+ * decide whether to redraw the whole path): here that is known when the tool is picked.
+ */
+class MaskBrush extends PencilBrush {
+  /** A see-through preview colour: each move redraws the whole path, so overlaps do not darken. */
+  translucent = false;
+
+  override needsFullRender(): boolean {
+    return this.translucent || this._hasStraightLine;
+  }
+}
+
+/**
+ * Where an object can paint, in image pixels: its bounding box (which counts half the stroke width each
+ * side) with another half stroke and 2 px to spare for round caps and anti-aliasing; null (anywhere) for an
+ * image.
+ */
+function objectBounds(o: FabricObject): Box | null {
+  if (o instanceof FabricImage) return null;
+  o.setCoords();
+  const r = o.getBoundingRect();
+  const pad = 2 + (o.strokeWidth ?? 0) / 2;
+  return { left: r.left - pad, top: r.top - pad, width: r.width + 2 * pad, height: r.height + 2 * pad };
+}
+
 export class MaskEditor {
   readonly width: number;
   readonly height: number;
-  private readonly canvas: MaskCanvas;
+  private readonly canvas: Canvas;
+  /** The mask at full resolution, kept up to date in idle time; the export reads it. */
+  private readonly raster: MaskRaster<FabricObject>;
+  /** Backing pixels per image pixel of the on-screen canvas. */
+  private scale: number;
   private readonly onChange: (state: MaskEditorState) => void;
   private tool: MaskTool = 'brush';
   private size: number;
@@ -82,10 +112,12 @@ export class MaskEditor {
     this.height = size.height;
     this.onChange = onChange;
     this.size = Math.max(4, Math.round(Math.min(size.width, size.height) / 16));
-    this.canvas = new MaskCanvas(element, {
-      width: size.width,
-      height: size.height,
-      // One backing pixel per image pixel: the export is exactly the image's size, and 4K stays affordable.
+    // Until the dialog tells the shown size: at most 1024 backing pixels across.
+    this.scale = backingScale(1024, Math.max(size.width, size.height));
+    this.canvas = new Canvas(element, {
+      width: Math.ceil(size.width * this.scale),
+      height: Math.ceil(size.height * this.scale),
+      // The viewport scale below decides the backing size (the device pixel ratio is part of it).
       enableRetinaScaling: false,
       isDrawingMode: true,
       selection: false,
@@ -96,6 +128,8 @@ export class MaskEditor {
       // Pointer events: mouse, pen and touch take one path (the layer has touch-action: none).
       enablePointerEvents: true,
     });
+    this.canvas.setViewportTransform([this.scale, 0, 0, this.scale, 0, 0]);
+    this.raster = new MaskRaster(size.width, size.height, () => this.committedObjects(), objectBounds);
     this.canvas.on('before:path:created', ({ path }) => {
       path.set({
         ...inert,
@@ -114,8 +148,21 @@ export class MaskEditor {
     this.setTool('brush');
   }
 
-  /** Scales the canvas on screen (CSS only: the backing store stays at the image's pixel size). */
+  /**
+   * Shows the canvas at `width` × `height` CSS pixels. Its backing store follows (at most the image's pixel
+   * size); the mask raster, and so the export, stays at the image's size whatever the zoom.
+   */
   setDisplaySize(width: number, height: number): void {
+    const scale = backingScale(width, this.width, globalThis.devicePixelRatio || 1);
+    if (scale !== this.scale) {
+      this.scale = scale;
+      this.canvas.setDimensions(
+        { width: Math.ceil(this.width * scale), height: Math.ceil(this.height * scale) },
+        { backstoreOnly: true },
+      );
+      this.canvas.setViewportTransform([scale, 0, 0, scale, 0, 0]);
+      this.canvas.requestRenderAll();
+    }
     this.canvas.setDimensions({ width: `${width}px`, height: `${height}px` }, { cssOnly: true });
     this.canvas.calcOffset();
   }
@@ -125,8 +172,9 @@ export class MaskEditor {
     const drawing = tool === 'brush' || tool === 'eraser';
     this.canvas.isDrawingMode = drawing;
     if (drawing) {
-      const brush = new PencilBrush(this.canvas);
+      const brush = new MaskBrush(this.canvas);
       brush.color = tool === 'eraser' ? ERASER_PREVIEW : PAINT_CSS;
+      brush.translucent = tool === 'eraser';
       brush.width = this.size;
       brush.decimate = 0.4;
       this.canvas.freeDrawingBrush = brush;
@@ -227,35 +275,41 @@ export class MaskEditor {
   }
 
   /**
-   * The PNG the API receives: exactly width × height, grey + alpha. One pass from the strokes' pixels to PNG
-   * rows (alpha 0 where painted, 255 elsewhere), then native zlib: no second canvas, no premultiplied
-   * round trip, half the bytes of RGBA to compress.
+   * The PNG the API receives: exactly width × height, 8-bit RGBA, alpha 0 where painted and 255 elsewhere
+   * (colour = alpha). A hard mask goes from the raster's pixels to the zlib stream in one pass (./runs); a
+   * feathered one, or one too fragmented for runs to pay, to PNG rows and native zlib (./png).
    */
   async exportMask(feather = 0): Promise<ExportedMask> {
     const started = performance.now();
-    const strokes = this.strokePixels();
+    // Usually already current (it catches up in idle time after each stroke).
+    const alpha = this.raster.flush();
     const read = performance.now();
-    const rows =
-      feather > 0
-        ? maskRowsFromMask(featherMask(maskFromStrokes(strokes), feather))
-        : maskRowsFromStrokes(strokes);
+    const pixels = this.width * this.height;
+    const runs = feather > 0 ? null : maskRunsFromAlpha(alpha, this.width, this.height);
+    const rows = runs
+      ? null
+      : feather > 0
+        ? maskRowsFromMask(featherMask(maskFromStrokes(this.strokePixels()), feather))
+        : maskRowsFromStrokes(this.strokePixels());
     const computed = performance.now();
-    const blob = await encodeMaskPng(rows);
+    const blob = runs
+      ? new Blob(pngFromZlib(this.width, this.height, runs.zlib), { type: 'image/png' })
+      : await encodeMaskPng(rows!);
     const done = performance.now();
-    // User Timing for `npm run bench` and DevTools: where the export's time goes.
+    // User Timing for `npm run bench` and DevTools: where the export's time goes ("alpha" is the pass over
+    // the pixels, which for runs also writes the compressed stream; "encode" is what follows).
     performance.measure('atelier:mask-export:read', { start: started, end: read });
     performance.measure('atelier:mask-export:alpha', { start: read, end: computed });
     performance.measure('atelier:mask-export:encode', { start: computed, end: done });
-    const stats: MaskStats = {
-      pixels: this.width * this.height,
-      transparent: rows.transparent,
-      opaque: rows.opaque,
-      editFraction: rows.editFraction,
-    };
+    const transparent = runs ? runs.transparent : rows!.transparent;
+    const stats: MaskStats = runs
+      ? { pixels, transparent, opaque: pixels - transparent, editFraction: pixels ? transparent / pixels : 0 }
+      : { pixels, transparent, opaque: rows!.opaque, editFraction: rows!.editFraction };
     return { blob, width: this.width, height: this.height, stats, ms: done - started };
   }
 
   dispose(): void {
+    this.raster.dispose();
     void this.canvas.dispose();
   }
 
@@ -265,16 +319,15 @@ export class MaskEditor {
     return [...this.canvas.getObjects()];
   }
 
-  /**
-   * The strokes layer's pixels, read straight from fabric's canvas: its backing store is the image's pixel
-   * size (no retina scaling, identity viewport; zoom is CSS only), so nothing needs rendering again.
-   */
+  /** The strokes at the image's pixel size. */
   private strokePixels(): ImageData {
-    const el = this.canvas.lowerCanvasEl;
-    if (el.width !== this.width || el.height !== this.height)
-      throw new Error(`The mask canvas is ${el.width}×${el.height}, not ${this.width}×${this.height}.`);
-    if (this.canvas.renderPending) this.canvas.renderAll();
-    return this.canvas.getContext().getImageData(0, 0, this.width, this.height);
+    return this.raster.pixels();
+  }
+
+  /** The objects that are part of the mask: all but a rectangle still being dragged out. */
+  private committedObjects(): FabricObject[] {
+    const shape = this.rect?.shape;
+    return this.objects().filter((o) => o !== shape);
   }
 
   private replaceWith(pixels: MaskPixels): void {
@@ -283,6 +336,7 @@ export class MaskEditor {
     c.height = this.height;
     c.getContext('2d')!.putImageData(new ImageData(pixels.data, this.width, this.height), 0, 0);
     const before = this.objects();
+    // Not cached (like every object here): a cache is made at the shown scale, and the raster needs full size.
     this.show([new FabricImage(c, { ...inert, left: 0, top: 0, originX: 'left', originY: 'top' })]);
     this.committed(before);
   }
@@ -291,6 +345,7 @@ export class MaskEditor {
     this.canvas.remove(...this.canvas.getObjects());
     if (objects.length) this.canvas.add(...objects);
     this.canvas.requestRenderAll();
+    this.raster.schedule();
     this.emit();
   }
 
@@ -299,6 +354,7 @@ export class MaskEditor {
     this.past.push(before);
     if (this.past.length > HISTORY_LIMIT) this.past.shift();
     this.future = [];
+    this.raster.schedule();
     this.emit();
   }
 
@@ -378,6 +434,8 @@ export class MaskEditor {
     const pts = this.lasso!;
     this.canvas.clearContext(ctx);
     ctx.save();
+    // The points are image coordinates; the top canvas is at the shown scale.
+    ctx.setTransform(this.scale, 0, 0, this.scale, 0, 0);
     ctx.beginPath();
     ctx.moveTo(pts[0]!.x, pts[0]!.y);
     for (const p of pts) ctx.lineTo(p.x, p.y);

@@ -36,6 +36,17 @@ export function fitScale(
   return Math.min(s, Math.max(1, Math.min(4, 512 / Math.max(image.width, image.height))));
 }
 
+/**
+ * Backing pixels per image pixel for the editor's canvas shown `shown` CSS pixels wide: what the screen can
+ * show, rounded up to a quarter octave (so a pinch re-renders now and then, not on every move), and never
+ * more than 1 (zoomed in, the image's own pixels are enlarged).
+ */
+export function backingScale(shown: number, imageWidth: number, pixelRatio = 1): number {
+  const s = (shown * pixelRatio) / imageWidth;
+  if (!(s > 0) || !Number.isFinite(s)) return 1;
+  return Math.min(1, 2 ** (Math.ceil(Math.log2(s) * 4 - 1e-9) / 4));
+}
+
 export type KeyAction = MaskTool | 'undo' | 'redo' | 'smaller' | 'bigger';
 
 const TOOL_KEYS: Record<string, MaskTool> = { b: 'brush', e: 'eraser', r: 'rectangle', l: 'lasso' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   anchorScroll,
+  backingScale,
   fitScale,
   keyAction,
   MAX_ZOOM,
@@ -58,5 +59,30 @@ describe('pinch zoom', () => {
     // The point a quarter across a 400-px frame at x = 100 was at 200; the frame is now 800 px from x = 0.
     expect(anchorScroll(0.25, 0, 800, 200)).toBe(0);
     expect(anchorScroll(0.5, -100, 800, 200)).toBe(100);
+  });
+});
+
+describe('backing scale of the editor canvas', () => {
+  it('follows the shown size in quarter-octave steps, rounded up, never above the image’s pixels', () => {
+    // A 3840-wide image shown 1150 px wide: 0.2995 → the next step up, 2^(−7/4) ≈ 0.297 is too small.
+    expect(backingScale(1150, 3840)).toBeCloseTo(2 ** -1.5, 6);
+    expect(backingScale(1150, 3840)).toBeGreaterThanOrEqual(1150 / 3840);
+    // Exactly on a step stays there; shown at or above its own size, 1.
+    expect(backingScale(1920, 3840)).toBe(0.5);
+    expect(backingScale(3840, 3840)).toBe(1);
+    expect(backingScale(8000, 3840)).toBe(1);
+    // The device pixel ratio counts: a 2× screen needs twice the pixels.
+    expect(backingScale(960, 3840, 2)).toBe(0.5);
+  });
+
+  it('changes only when the shown size crosses a step (a pinch does not re-render every move)', () => {
+    const steps = new Set(Array.from({ length: 200 }, (_, i) => backingScale(1000 + i, 3840)));
+    expect(steps.size).toBeLessThanOrEqual(2);
+  });
+
+  it('falls back to 1 for a size it cannot use', () => {
+    expect(backingScale(0, 3840)).toBe(1);
+    expect(backingScale(NaN, 3840)).toBe(1);
+    expect(backingScale(100, 0)).toBe(1);
   });
 });
