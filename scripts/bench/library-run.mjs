@@ -1,6 +1,8 @@
 // The library section of `npm run bench` (imported by bench.mjs). With ITEMS stored items, seeded straight
 // into IndexedDB from the page in the app's own record format:
-//   app start → first gallery row painted            [≤ 300 ms]
+//   app start → first gallery row painted            [≤ 300 ms]   (navigation start of a visit to /#library, which
+//                                                                 opens the app on the library; median of RUNS)
+//   … pressing Library in the studio → painted        (median of RUNS)
 //   scrolling top to bottom, long tasks > 50 ms      [none]
 //   JS heap after scrolling                          [≤ 150 MB]
 //   storage used vs image + thumbnail bytes          [≤ 1.05×]
@@ -8,9 +10,10 @@
 //                                                                 the final image's Blob to its record stored;
 //                                                                 plus the long tasks inside that window)
 
-import { connectBench } from './util.mjs';
+import { connectBench, median } from './util.mjs';
 
 const ITEMS = Number(process.env.BENCH_LIBRARY_ITEMS ?? 2000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IMAGE_BYTES = Number(process.env.BENCH_LIBRARY_IMAGE_BYTES ?? 64 * 1024);
 // BENCH_LIBRARY_NO_ORDER=1 seeds no order store: the first open after upgrading from a version without one.
 
@@ -126,31 +129,65 @@ export async function seed(page, count) {
   );
 }
 
-/** Opens the app, presses Library as soon as it exists, and times the first thumbnail painted. */
-export async function firstRow(context, appUrl) {
+/** Marks `window.__firstRow` two frames after the first gallery thumbnail has decoded. */
+function watchFirstRow() {
+  window.__firstRow = 0;
+  new MutationObserver(() => {
+    if (window.__firstRow || window.__watching) return;
+    const img = document.querySelector('li.cell img');
+    if (!img) return;
+    window.__watching = true;
+    img
+      .decode()
+      .then(() =>
+        requestAnimationFrame(() => requestAnimationFrame(() => (window.__firstRow = performance.now()))),
+      );
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+}
+
+/**
+ * One visit: `#library` opens the app on the library (as a reload or bookmark of it does), timed from navigation
+ * start; otherwise the app opens on the studio and Library is pressed as soon as it exists. Returns the open page.
+ */
+export async function firstRow(context, appUrl, { press = false } = {}) {
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__firstRow = 0;
-    new MutationObserver(() => {
-      if (window.__firstRow || window.__watching) return;
-      const img = document.querySelector('li.cell img');
-      if (!img) return;
-      window.__watching = true;
-      img
-        .decode()
-        .then(() =>
-          requestAnimationFrame(() => requestAnimationFrame(() => (window.__firstRow = performance.now()))),
-        );
-    }).observe(document, { subtree: true, childList: true, attributes: true });
-  });
-  await page.goto(appUrl);
-  const button = page.getByRole('banner').getByRole('button', { name: 'Library', exact: true });
-  await button.waitFor();
-  const clickedAt = await page.evaluate(() => performance.now());
-  await button.click();
+  await page.addInitScript(watchFirstRow);
+  await page.goto(press ? appUrl : `${appUrl}#library`);
+  let clickedAt = 0;
+  if (press) {
+    const button = page.getByRole('banner').getByRole('button', { name: 'Library', exact: true });
+    await button.waitFor();
+    clickedAt = await page.evaluate(() => performance.now());
+    await button.click();
+  }
   await page.waitForFunction(() => window.__firstRow > 0, null, { timeout: 30_000 });
   const painted = await page.evaluate(() => window.__firstRow);
   return { page, fromStart: painted, fromClick: painted - clickedAt };
+}
+
+/**
+ * The visit before the measured ones: the app reads the whole library once and writes its first-screen record, as
+ * it does for anyone who has opened the library before (the seed writes the records, not that record).
+ */
+async function warmUp(context, appUrl) {
+  const page = await context.newPage();
+  await page.goto(`${appUrl}#library`);
+  await page.waitForFunction(
+    () =>
+      new Promise((resolve) => {
+        const req = indexedDB.open('atelier-library-recent-v1');
+        req.onupgradeneeded = () => req.result.createObjectStore('recent');
+        req.onsuccess = () => {
+          const get = req.result.transaction('recent').objectStore('recent').get('page');
+          get.onsuccess = () => resolve(get.result?.items?.length > 0);
+          get.onerror = () => resolve(false);
+        };
+        req.onerror = () => resolve(false);
+      }),
+    null,
+    { timeout: 120_000, polling: 500 },
+  );
+  await page.close();
 }
 
 export async function scrollThrough(page) {
@@ -194,7 +231,20 @@ export async function benchLibrary(browser, appUrl, generateLarge) {
     const after = await setup.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
     await setup.close();
 
-    const { page, fromStart, fromClick } = await firstRow(context, appUrl);
+    await warmUp(context, appUrl);
+    const opened = [];
+    const pressed = [];
+    for (let n = 0; n < RUNS; n++) {
+      const visit = await firstRow(context, appUrl);
+      opened.push(visit.fromStart);
+      await visit.page.close();
+      const click = await firstRow(context, appUrl, { press: true });
+      pressed.push(click.fromClick);
+      await click.page.close();
+    }
+    const fromStart = median(opened);
+    const fromClick = median(pressed);
+    const { page } = await firstRow(context, appUrl);
     const scroll = await scrollThrough(page);
     const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
@@ -226,8 +276,8 @@ export function libraryLines(r) {
   const ratio = r.used / r.stored;
   return [
     `(${r.items} items of ${(r.imageBytes / 1024).toFixed(0)} KB + a WebP thumbnail each)`,
-    `app start → first gallery row painted   ${Math.round(r.fromStart)} ms   [budget ≤ 300 ms]${flag(r.fromStart <= 300)}`,
-    `  of which: Library pressed → painted   ${Math.round(r.fromClick)} ms`,
+    `app start (navigation to /#library) → first gallery row painted   ${Math.round(r.fromStart)} ms (median of ${RUNS})   [budget ≤ 300 ms]${flag(r.fromStart <= 300)}`,
+    `Library pressed in the studio → first row painted                ${Math.round(r.fromClick)} ms (median of ${RUNS})`,
     `scroll top → bottom                     ${Math.round(r.scroll.ms)} ms, ${r.scroll.longTasks} long task(s) > 50 ms (worst ${Math.round(r.scroll.worst)} ms), ${r.scroll.cellsInDom} cells in the DOM   [no long tasks]${flag(r.scroll.longTasks === 0)}`,
     `JS heap after scrolling                 ${mb(r.heap.usedSize)} MB   [budget ≤ 150 MB]${flag(r.heap.usedSize <= 150 * 1024 * 1024)}`,
     `storage used / image + thumbnail bytes  ${ratio.toFixed(3)}× (${mb(r.used)} MB for ${mb(r.stored)} MB)   [budget ≤ 1.05×]${flag(ratio <= 1.05)}`,

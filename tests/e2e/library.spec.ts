@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, preconnect, test } from './support/fixtures';
-import { clearLibrary, LibraryPage, storedBlobs, storedRecords } from './support/library';
+import { BLOB_DB, clearLibrary, LibraryPage, RECENT_DB, storedBlobs, storedRecords } from './support/library';
 import { StudioPage } from './support/studio';
 
 /** Generates one image and waits until its record is complete in IndexedDB (usage and cost arrive at the end). */
@@ -216,5 +216,100 @@ test.describe('Library', () => {
     await library.button('Delete').click();
     await expect.poll(async () => (await storedRecords(page)).length, { timeout: 15_000 }).toBe(0);
     expect(await storedBlobs(page)).toEqual({});
+  });
+});
+
+test.describe('Library when storage fails', () => {
+  test.describe.configure({ timeout: 90_000 });
+
+  test('an image whose bytes cannot be read shows a placeholder; the rest of the library works', async ({
+    studio,
+    page,
+  }) => {
+    const damaged = studio.promptText('A picture whose bytes are lost');
+    const whole = studio.promptText('A picture that is fine');
+    await generateAndStore(studio, damaged);
+    await generateAndStore(studio, whole);
+    const record = (await storedRecords(page)).find((r) => r.recipe.prompt === damaged)!;
+    // Its image and thumbnail become unreadable values, and the first-screen record (which carries thumbnails)
+    // is gone, as for any item beyond the first screen.
+    await page.evaluate(
+      async ([hashes, blobDb, recentDb]) => {
+        const run = (db: string, store: string, fn: (s: IDBObjectStore) => void) =>
+          new Promise<void>((resolve, reject) => {
+            const open = indexedDB.open(db);
+            open.onsuccess = () => {
+              const tx = open.result.transaction(store, 'readwrite');
+              fn(tx.objectStore(store));
+              tx.oncomplete = () => resolve();
+              tx.onerror = () => reject(tx.error);
+            };
+            open.onerror = () => reject(open.error);
+          });
+        await run(blobDb, 'blobs', (s) => hashes.forEach((h) => s.put('damaged bytes', h)));
+        await run(recentDb, 'recent', (s) => s.clear());
+      },
+      [[record.image.hash, record.thumb!.hash], BLOB_DB, RECENT_DB] as const,
+    );
+
+    await page.reload();
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(damaged).getByRole('img')).toHaveText('Image unavailable');
+    await expect(library.cell(whole).getByRole('img')).toHaveJSProperty('complete', true);
+    await library.cell(damaged).click();
+    const detail = library.region.getByRole('region', { name: damaged });
+    await expect(detail.getByRole('img', { name: 'Image unavailable' })).toContainText(
+      'Its recipe is still here',
+    );
+    await expect(detail).toContainText('gpt-image-2.6-flare');
+
+    // Everything else still works: the other item opens with its image, search narrows, delete deletes.
+    await library.cell(whole).click();
+    await expect(
+      library.region.getByRole('region', { name: whole }).getByRole('img', { name: whole }),
+    ).toHaveJSProperty('complete', true);
+    await library.search.fill('whose bytes are lost');
+    await expect(library.cell(whole)).toHaveCount(0);
+    await expect(library.cell(damaged)).toBeVisible();
+    await library.search.fill('');
+    await library.cell(damaged).click();
+    await detail.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(library.cell(damaged)).toHaveCount(0);
+    await expect
+      .poll(async () => (await storedRecords(page)).map((r) => r.recipe.prompt), { timeout: 15_000 })
+      .toEqual([whole]);
+  });
+
+  test('without IndexedDB (private browsing): generating works and the app says history is not kept', async ({
+    studio,
+    page,
+  }) => {
+    await page.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('IndexedDB is not available in this mode.', 'InvalidStateError');
+      };
+    });
+    await page.reload();
+    const prompt = studio.promptText('An image nobody keeps');
+    await studio.generate(prompt);
+    await expect(studio.finalImages(prompt)).toHaveCount(1, { timeout: 20_000 });
+    await expect(studio.finalImages(prompt)).toHaveJSProperty('complete', true);
+    const note = page.getByRole('note').filter({ hasText: 'history will not be kept' });
+    await expect(note).toBeVisible();
+    await expect(note).toContainText('Generating still works');
+    // No "could not be saved" alarm on top of it: not keeping history is expected here.
+    await expect(page.getByRole('alert').filter({ hasText: 'could not be saved' })).toHaveCount(0);
+
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.region.getByRole('alert')).toContainText('history will not be kept');
+    await expect(library.button('Import')).toBeDisabled();
+
+    // And a second image still generates.
+    await library.openButton.click();
+    const again = studio.promptText('Another image nobody keeps');
+    await studio.generate(again);
+    await expect(studio.finalImages(again)).toHaveCount(1, { timeout: 20_000 });
   });
 });

@@ -11,10 +11,17 @@
  * without reading every record first. It is only a hint: `pages()` checks it against the records at the end of
  * every read, adds what it lacks and drops what no longer exists, so a stale order store (a crash between two
  * writes, a tab running an older version) costs speed, never an item.
+ *
+ * A fourth store holds one record: the newest RECENT_SIZE items with their thumbnails' bytes inline, so the
+ * gallery's first screen needs one read (no per-thumbnail Blob read). Every save, delete and favourite change
+ * updates it under the write lock, keeping it a true newest-first prefix of the library (it may hold fewer items
+ * after deletes). It is a preview too: the reader shows it, then replaces it with what `pages()` reads, and
+ * rebuilds it when the two disagree.
  */
 import {
   clear,
   createStore,
+  del,
   delMany,
   get,
   getMany,
@@ -33,6 +40,10 @@ export const BLOB_DB = 'atelier-library-blobs-v1';
 export const BLOB_STORE = 'blobs';
 export const ORDER_DB = 'atelier-library-order-v1';
 export const ORDER_STORE = 'order';
+import { RECENT_DB, RECENT_KEY, RECENT_STORE } from './names';
+export { RECENT_DB, RECENT_STORE };
+/** Items in the recent record: more than the first screen of the gallery holds at 1280 × 900 (42 with overscan). */
+export const RECENT_SIZE = 60;
 export const LIBRARY_CHANNEL = 'atelier-library';
 const LOCK_NAME = 'atelier-library-write';
 
@@ -76,6 +87,8 @@ export interface RepositoryDeps {
   blobs?: UseStore;
   /** The order store; when `meta` is given without it, there is none and `pages()` reads everything at once. */
   order?: UseStore | null;
+  /** The recent-page store; when `meta` is given without it, there is none. */
+  recent?: UseStore | null;
   lock?: Lock;
   /** Tells other tabs what changed (BroadcastChannel 'atelier-library' by default). */
   notify?: (msg: LibraryMessage) => void;
@@ -93,6 +106,28 @@ export interface ListResult {
 export interface Page extends ListResult {
   /** The final page: it may hold items the order store lacked, so the caller sorts the whole list. */
   last: boolean;
+}
+
+/** A thumbnail's bytes, carried in the recent record. */
+export interface ThumbBytes {
+  hash: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+/** The recent record as read: the newest items (a newest-first prefix of the library) and their thumbnails. */
+export interface RecentPage {
+  items: LibraryItem[];
+  thumbs: ThumbBytes[];
+  /** These are all the items stored (the library is smaller than RECENT_SIZE). */
+  complete: boolean;
+}
+
+interface StoredRecent {
+  v: 1;
+  items: LibraryItem[];
+  thumbs: { hash: string; mime: string; bytes: ArrayBuffer }[];
+  complete: boolean;
 }
 
 /** Newest first; equal times by id (the order store's own order). */
@@ -128,10 +163,31 @@ function broadcaster(): (msg: LibraryMessage) => void {
   };
 }
 
+/**
+ * The recent list after saving `saved`: an item joins when it falls inside the prefix the list covers (or the list
+ * is the whole library), leaves when it moved out of it, and the list is cut to RECENT_SIZE.
+ */
+export function mergeRecent(
+  r: { items: readonly LibraryItem[]; complete: boolean },
+  saved: readonly LibraryItem[],
+): { items: LibraryItem[]; complete: boolean } {
+  const byId = new Map(r.items.map((i) => [i.id, i]));
+  const last = r.items.at(-1);
+  for (const s of saved) {
+    if (r.complete || (last && newestFirst(s, last) <= 0)) byId.set(s.id, s);
+    else byId.delete(s.id);
+  }
+  const items = [...byId.values()].sort(newestFirst);
+  return items.length > RECENT_SIZE
+    ? { items: items.slice(0, RECENT_SIZE), complete: false }
+    : { items, complete: r.complete };
+}
+
 export class LibraryRepository {
   private metaStore: UseStore | null;
   private blobStore: UseStore | null;
   private orderStore: UseStore | null | undefined;
+  private recentStore: UseStore | null | undefined;
   private readonly lock: Lock;
   private readonly notify: (msg: LibraryMessage) => void;
   private readonly freeBytes: () => Promise<number | null>;
@@ -140,6 +196,7 @@ export class LibraryRepository {
     this.metaStore = deps.meta ?? null;
     this.blobStore = deps.blobs ?? null;
     this.orderStore = deps.order !== undefined ? deps.order : deps.meta ? null : undefined;
+    this.recentStore = deps.recent !== undefined ? deps.recent : deps.meta ? null : undefined;
     this.lock = deps.lock ?? writeLock();
     this.notify = deps.notify ?? broadcaster();
     this.freeBytes = deps.freeBytes ?? browserFreeBytes;
@@ -155,6 +212,102 @@ export class LibraryRepository {
   private get order(): UseStore | null {
     if (this.orderStore === undefined) this.orderStore = createStore(ORDER_DB, ORDER_STORE);
     return this.orderStore;
+  }
+  private get recentDb(): UseStore | null {
+    if (this.recentStore === undefined) this.recentStore = createStore(RECENT_DB, RECENT_STORE);
+    return this.recentStore;
+  }
+
+  /**
+   * The recent record (null when there is none, or it cannot be read: then the gallery just waits for `pages()`).
+   * `early`: the stored value, when the caller started reading it before this code loaded (readRecentEarly).
+   */
+  async recent(early?: Promise<unknown>): Promise<RecentPage | null> {
+    const store = this.recentDb;
+    if (!store) return null;
+    const raw = (await (early ?? get(RECENT_KEY, store))) as Partial<StoredRecent> | undefined;
+    if (!raw || raw.v !== 1 || !Array.isArray(raw.items) || !Array.isArray(raw.thumbs)) return null;
+    const items: LibraryItem[] = [];
+    for (const v of raw.items) {
+      const item = upgradeRecord(v)?.item;
+      if (!item) return null;
+      items.push(item);
+    }
+    const thumbs = raw.thumbs.flatMap((t) =>
+      t && typeof t.hash === 'string' && t.bytes instanceof ArrayBuffer
+        ? [{ hash: t.hash, mime: String(t.mime), bytes: new Uint8Array(t.bytes) }]
+        : [],
+    );
+    return { items, thumbs, complete: raw.complete === true };
+  }
+
+  /**
+   * Rewrites the recent record from the order store and the records (after a read found it missing or stale: the
+   * first open after an upgrade, an import, a crash between writes). Never throws.
+   */
+  async rebuildRecent(): Promise<void> {
+    const order = this.order;
+    const store = this.recentDb;
+    if (!order || !store) return;
+    try {
+      await this.lock(async () => {
+        const top: OrderKey[] = await order('readonly', (s) =>
+          promisifyRequest(s.getAllKeys(null, RECENT_SIZE + 1) as unknown as IDBRequest<OrderKey[]>),
+        );
+        const ids = top.slice(0, RECENT_SIZE).map((k) => k[1]);
+        const items = (await getMany(ids, this.meta)).flatMap((v) => {
+          const item = upgradeRecord(v)?.item;
+          return item ? [item] : [];
+        });
+        await this.writeRecent(items, top.length <= RECENT_SIZE, [], new Map());
+      });
+    } catch {
+      // Only the first screen's speed is lost; the next read tries again.
+    }
+  }
+
+  /** Changes the recent record under the lock (`edit` gets it and returns the new list). Never throws. */
+  private async editRecent(
+    edit: (r: { items: LibraryItem[]; complete: boolean }) => { items: LibraryItem[]; complete: boolean },
+    given: ReadonlyMap<string, Blob> = new Map(),
+  ): Promise<void> {
+    const store = this.recentDb;
+    if (!store) return;
+    try {
+      const now = await this.recent();
+      if (!now) return; // none yet: the next read builds it
+      const next = edit(now);
+      await this.writeRecent(next.items, next.complete, now.thumbs, given);
+    } catch {
+      // The record may now be stale; the next read sees that and rebuilds it.
+      await del(RECENT_KEY, store).catch(() => undefined);
+    }
+  }
+
+  /** Writes the recent record, reusing thumbnail bytes it already has and reading the others. */
+  private async writeRecent(
+    items: LibraryItem[],
+    complete: boolean,
+    had: readonly ThumbBytes[],
+    given: ReadonlyMap<string, Blob>,
+  ): Promise<void> {
+    const store = this.recentDb;
+    if (!store) return;
+    const known = new Map(had.map((t) => [t.hash, t]));
+    const wanted = [...new Set(items.flatMap((i) => (i.thumb ? [i.thumb.hash] : [])))];
+    const missing = wanted.filter((h) => !known.has(h) && !given.has(h));
+    const read = missing.length ? await this.blobMany(missing) : [];
+    const blobs = new Map(given);
+    missing.forEach((h, n) => read[n] && blobs.set(h, read[n]));
+    const thumbs: StoredRecent['thumbs'] = [];
+    for (const h of wanted) {
+      const k = known.get(h);
+      const b = blobs.get(h);
+      if (k) thumbs.push({ hash: h, mime: k.mime, bytes: k.bytes.slice().buffer });
+      else if (b) thumbs.push({ hash: h, mime: b.type, bytes: await b.arrayBuffer() });
+    }
+    const record: StoredRecent = { v: 1, items, thumbs, complete };
+    await set(RECENT_KEY, record, store);
   }
 
   /**
@@ -344,7 +497,9 @@ export class LibraryRepository {
     if (!items.length) return;
     await this.lock(async () => {
       const wanted = [...new Set(items.flatMap(blobHashes))];
-      const present = await this.has(wanted);
+      const ids = items.map((i) => i.id);
+      // Both reads at once: which bytes are stored already, and the records being replaced.
+      const [present, replaced] = await Promise.all([this.has(wanted), getMany(ids, this.meta)]);
       const missing = wanted.filter((h) => !present.has(h));
       const fresh: [string, Blob][] = [];
       for (const h of missing) {
@@ -352,8 +507,7 @@ export class LibraryRepository {
         if (!b) throw new Error(`The bytes for ${h.slice(0, 12)}… were not given and are not stored.`);
         fresh.push([h, b]);
       }
-      const ids = items.map((i) => i.id);
-      const previous = (await getMany(ids, this.meta)).map((v) => upgradeRecord(v)?.item ?? null);
+      const previous = replaced.map((v) => upgradeRecord(v)?.item ?? null);
       const needed = fresh.reduce((n, [, b]) => n + b.size, 0) + JSON.stringify(items).length;
       try {
         if (fresh.length) await setMany(fresh, this.blobs);
@@ -374,6 +528,7 @@ export class LibraryRepository {
       }
       await this.ordered(items, previous);
       stored?.();
+      await this.editRecent((r) => mergeRecent(r, items), blobs);
       // A replaced record (a partial superseded by its final) may leave blobs nobody uses.
       const dropped = previous.flatMap((p) => (p ? blobHashes(p) : [])).filter((h) => !wanted.includes(h));
       if (dropped.length) await this.sweep(dropped);
@@ -385,7 +540,10 @@ export class LibraryRepository {
   async setFavourite(id: string, favourite: boolean): Promise<void> {
     await this.lock(async () => {
       const item = await this.get(id);
-      if (item) await set(id, { ...item, favourite }, this.meta);
+      if (!item) return;
+      const changed = { ...item, favourite };
+      await set(id, changed, this.meta);
+      await this.editRecent((r) => ({ ...r, items: r.items.map((i) => (i.id === id ? changed : i)) }));
     });
     this.notify({ type: 'changed', ids: [id] });
   }
@@ -402,6 +560,7 @@ export class LibraryRepository {
           gone.flatMap((g) => (g ? [orderKey(g)] : [])),
           order,
         ).catch(() => undefined);
+      await this.editRecent((r) => ({ ...r, items: r.items.filter((i) => !ids.includes(i.id)) }));
       await this.sweep(gone.flatMap((g) => (g ? blobHashes(g) : [])));
     });
     this.notify({ type: 'changed', ids: [...ids] });
@@ -436,6 +595,8 @@ export class LibraryRepository {
       await clear(this.blobs);
       const order = this.order;
       if (order) await clear(order);
+      const recent = this.recentDb;
+      if (recent) await clear(recent);
     });
     this.notify({ type: 'changed', ids: [] });
   }

@@ -66,7 +66,8 @@ export interface SaverDeps {
   save(items: LibraryItem[], blobs: Map<string, Blob>, stored?: () => void): Promise<void>;
   /** The library item whose image has this hash, if any (for lineage). */
   itemWithImage(hash: string): Promise<string | null> | string | null;
-  thumbnail(blob: Blob, bytes: Uint8Array): Promise<Thumbnail>;
+  /** `decoded`: the image as already decoded for display, when there is one (no second decode needed). */
+  thumbnail(blob: Blob, bytes: Uint8Array, decoded?: Promise<ImageBitmap | null>): Promise<Thumbnail>;
   now(): number;
   newId(): string;
   /** A save landed (add or replace the item on screen). */
@@ -151,7 +152,7 @@ export class LibrarySaver {
     if (ev.kind === 'partial' && r.latest.get(index)?.kind === 'image') return r.chain;
     r.latest.set(index, ev);
     if (run.inputs && !r.inputs) r.inputs = hashInputs(run.inputs.images, run.inputs.mask);
-    const prepared = this.prepare(ev.image);
+    const prepared = this.prepare(ev.image, ev.kind === 'image' ? ev.decoded : undefined);
     prepared.catch(() => undefined); // handled where it is awaited
     r.chain = r.chain.then(() => this.saveRunImage(run, r, ev, prepared, at));
     return r.chain;
@@ -264,11 +265,13 @@ export class LibrarySaver {
   }
 
   /** Hash, pixel size and thumbnail: started the moment an image arrives, in parallel. */
-  private async prepare(image: Blob): Promise<Prepared> {
+  private async prepare(image: Blob, decoded?: Promise<ImageBitmap | null>): Promise<Prepared> {
     const bytes = new Uint8Array(await image.arrayBuffer());
     const [hash, made] = await Promise.all([
       sha256Hex(bytes.buffer),
-      this.deps.thumbnail(image, bytes).catch((): Thumbnail => ({ width: 0, height: 0, thumb: null })),
+      this.deps
+        .thumbnail(image, bytes, decoded)
+        .catch((): Thumbnail => ({ width: 0, height: 0, thumb: null })),
     ]);
     const thumbAt = performance.now();
     let thumb: Prepared['thumb'] = null;

@@ -1,7 +1,7 @@
 /**
  * Browser-only: the gallery's thumbnail, made once when an image is saved (256 px on the long edge, WebP), so
  * the gallery never decodes a full image. The pixel size comes from the header, so the image is decoded once,
- * already scaled down by the decoder.
+ * already scaled down by the decoder, or not at all when it was decoded for display already.
  */
 import { identify, readHeader } from '../images/header';
 
@@ -27,18 +27,28 @@ async function pixelSize(blob: Blob, bytes?: Uint8Array): Promise<{ width: numbe
   return size;
 }
 
-/** `bytes`, when the caller already read them (to hash), saves a second read. */
-export async function makeThumbnail(blob: Blob, bytes?: Uint8Array): Promise<Thumbnail> {
+/**
+ * `bytes`, when the caller already read them (to hash), saves a second read. `decoded`: the same image already
+ * decoded for display (a streamed final image, see images/progressive.ts); scaling it down needs no second decode
+ * of a multi-MB PNG. Used only when its size matches; if it cannot be used (closed meanwhile), the Blob is decoded.
+ */
+export async function makeThumbnail(
+  blob: Blob,
+  bytes?: Uint8Array,
+  decoded?: Promise<ImageBitmap | null>,
+): Promise<Thumbnail> {
   const { width, height } = await pixelSize(blob, bytes);
   const scale = Math.min(1, THUMB_EDGE / Math.max(width, height));
   const tw = Math.max(1, Math.round(width * scale));
   const th = Math.max(1, Math.round(height * scale));
+  const resize = { resizeWidth: tw, resizeHeight: th, resizeQuality: 'medium' } as const;
   try {
-    const small = await createImageBitmap(blob, {
-      resizeWidth: tw,
-      resizeHeight: th,
-      resizeQuality: 'medium',
-    });
+    const picture = decoded ? await decoded.catch(() => null) : null;
+    const fromPicture =
+      picture && picture.width === width && picture.height === height
+        ? await createImageBitmap(picture, resize).catch(() => null)
+        : null;
+    const small = fromPicture ?? (await createImageBitmap(blob, resize));
     try {
       const canvas = new OffscreenCanvas(tw, th);
       canvas.getContext('2d')!.drawImage(small, 0, 0);

@@ -5,6 +5,7 @@
  * they load offline too). Until first use there is nothing on screen to keep in step with other tabs; the first
  * read then sees everything they wrote.
  */
+import { readRecentEarly } from '../library/names';
 import type { LibraryState } from './library.svelte';
 
 export class LibraryLoader {
@@ -18,11 +19,16 @@ export class LibraryLoader {
 
   constructor(private readonly win: Window | null = typeof window === 'undefined' ? null : window) {}
 
-  /** Loads the library (once) and starts reading its records; resolves when its code is ready. */
-  use(): Promise<LibraryState> {
+  /**
+   * Loads the library (once) and starts reading its records; resolves when its code is ready. `forView`: the
+   * gallery is about to show, so the first screen's record is read at once, while the code loads.
+   */
+  use(forView = false): Promise<LibraryState> {
+    const early =
+      !this.#pending && forView && typeof indexedDB !== 'undefined' ? readRecentEarly() : undefined;
     this.#pending ??= import('./library.svelte').then(
       ({ LibraryState }) => {
-        const library = new LibraryState();
+        const library = new LibraryState({ recent: early });
         if (this.win) this.#stop = library.listen(this.win);
         void library.load();
         this.state = library;

@@ -20,6 +20,7 @@ import {
   LibraryQuotaError,
   LibraryRepository,
   newestFirst,
+  RECENT_SIZE,
   type LibraryMessage,
 } from '../library/repository';
 import { LibrarySaver, type ImageToSave, type RunLike } from '../library/saver';
@@ -29,10 +30,12 @@ import { ThumbCache } from './library-thumbs.svelte';
 
 export interface LibraryDeps {
   repo?: LibraryRepository;
-  thumbnail?: (blob: Blob, bytes: Uint8Array) => Promise<Thumbnail>;
+  thumbnail?: (blob: Blob, bytes: Uint8Array, decoded?: Promise<ImageBitmap | null>) => Promise<Thumbnail>;
   now?: () => number;
   newId?: () => string;
   undoMs?: number;
+  /** The recent record's stored value, when its read started before this code loaded. */
+  recent?: Promise<unknown>;
 }
 
 export interface LibraryNotice {
@@ -43,12 +46,28 @@ export interface LibraryNotice {
 const UNAVAILABLE =
   'This browser does not let Atelier store data here (private browsing, or storage is blocked), so history will not be kept. Generating still works: download the images you want to keep.';
 
+/** What the recent record must match: the items, their favourites and thumbnails, in order. */
+const recentKey = (items: readonly LibraryItem[]): string =>
+  items.map((i) => `${i.id}:${i.created}:${+i.favourite}:${i.thumb?.hash ?? ''}:${i.partialIndex}`).join('|');
+
+/** Resolves after the next frame (soon, where there are no frames). */
+const afterPaint = () =>
+  new Promise<void>((resolve) =>
+    typeof requestAnimationFrame === 'function'
+      ? requestAnimationFrame(() => setTimeout(resolve))
+      : setTimeout(resolve),
+  );
+
 const newId = () =>
   globalThis.crypto?.randomUUID?.() ?? `i-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
-async function browserThumbnail(blob: Blob, bytes: Uint8Array): Promise<Thumbnail> {
+async function browserThumbnail(
+  blob: Blob,
+  bytes: Uint8Array,
+  decoded?: Promise<ImageBitmap | null>,
+): Promise<Thumbnail> {
   const { makeThumbnail } = await import('../library/thumbnail');
-  return makeThumbnail(blob, bytes);
+  return makeThumbnail(blob, bytes, decoded);
 }
 
 export class LibraryState {
@@ -85,6 +104,7 @@ export class LibraryState {
   /** Conversation images being saved, by item id (what `recipesReported` waits for). */
   private readonly savingImages = new Map<string, Promise<LibraryItem | null>>();
   private readonly undoMs: number;
+  private early: Promise<unknown> | undefined;
   private channel: BroadcastChannel | null = null;
   private refreshing: Promise<void> | null = null;
   private again = false;
@@ -100,6 +120,7 @@ export class LibraryState {
   constructor(deps: LibraryDeps = {}) {
     this.repo = deps.repo ?? new LibraryRepository({ notify: (msg) => this.channel?.postMessage(msg) });
     this.undoMs = deps.undoMs ?? 6000;
+    this.early = deps.recent;
     this.thumbs = new ThumbCache((hashes) => this.repo.blobMany(hashes));
     this.saver = new LibrarySaver({
       save: (items, blobs, stored) => this.repo.save(items, blobs, stored),
@@ -138,11 +159,18 @@ export class LibraryState {
     this.touched = new Map();
     try {
       if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
+      // The first screen from the recent record (one read); the pages below then replace it with the real list,
+      // starting after that screen has had a frame to paint.
+      const preview = progressive ? await this.showRecent() : null;
       let items: LibraryItem[] = [];
       let unreadable = 0;
-      for await (const page of this.repo.pages()) {
+      let first = true;
+      for await (const page of this.repo.pages(RECENT_SIZE)) {
         items = items.concat(page.items);
         unreadable += page.unreadable;
+        if (first && progressive && preview !== recentKey(page.items.slice(0, RECENT_SIZE)))
+          void this.repo.rebuildRecent();
+        first = false;
         if (page.last) items = [...new Map(items.map((i) => [i.id, i])).values()].sort(newestFirst);
         if (!progressive && !page.last) continue;
         this.items = this.withTouched(items);
@@ -162,6 +190,20 @@ export class LibraryState {
       this.shown1();
       this.settle();
     }
+  }
+
+  /** Shows the recent record, if there is one; resolves with what it showed (its key), after a frame. */
+  private async showRecent(): Promise<string | null> {
+    const early = this.early;
+    this.early = undefined;
+    const recent = await this.repo.recent(early).catch(() => null);
+    if (!recent) return null;
+    this.thumbs.prime(recent.thumbs);
+    this.items = this.withTouched(recent.items);
+    this.available = true;
+    this.shown1();
+    await afterPaint();
+    return recentKey(recent.items);
   }
 
   /** What a read brought, with the saves and deletes made meanwhile (new saves first). */

@@ -3,6 +3,8 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export const META_DB = 'atelier-library-meta-v1';
 export const BLOB_DB = 'atelier-library-blobs-v1';
+/** The first-screen record (newest items with their thumbnails' bytes). */
+export const RECENT_DB = 'atelier-library-recent-v1';
 
 export interface StoredRecord {
   id: string;
