@@ -19,6 +19,8 @@ export interface DecoderApi {
 
 /** Formats the Image API returns; anything else (or unknown bytes) is left to the <img>. */
 const STREAMABLE: ReadonlySet<ImageMime> = new Set(['image/png', 'image/jpeg', 'image/webp']);
+/** How many new bytes make it worth asking the decoder for the rows so far (see decodeWhileArriving). */
+const PARTIAL_DECODE_BYTES = 512 * 1024;
 /** Enough leading bytes to tell PNG, JPEG and WebP apart. */
 const SNIFF_BYTES = 12;
 
@@ -74,6 +76,24 @@ export async function decodeWhileArriving(
     reader.cancel().catch(() => {});
     return null;
   }
+  let decoder: Pick<ImageDecoder, 'decode' | 'close'> | null = null;
+  // The decoder only decodes when asked. Asked once for the complete frame, it waits for the last byte and then
+  // decodes the whole image (250–400 ms for a 1536² PNG on a small machine). Asking for the partial frame every
+  // so often while the bytes arrive makes it decode the rows it has, so after the last byte only the tail is left.
+  let sinceAsked = 0;
+  let asking = false;
+  const askForRows = () => {
+    if (!decoder || asking || sinceAsked < PARTIAL_DECODE_BYTES) return;
+    sinceAsked = 0;
+    asking = true;
+    decoder.decode({ frameIndex: 0, completeFramesOnly: false }).then(
+      ({ image }) => {
+        image.close();
+        asking = false;
+      },
+      () => (asking = false),
+    );
+  };
   // ImageDecoder needs its type up front, so the bytes read for sniffing go first, then the rest as it comes.
   const data = new ReadableStream<Uint8Array<ArrayBuffer>>({
     start(controller) {
@@ -82,12 +102,13 @@ export async function decodeWhileArriving(
     },
     async pull(controller) {
       const r = await reader.read();
-      if (r.done) controller.close();
-      else controller.enqueue(r.value);
+      if (r.done) return controller.close();
+      controller.enqueue(r.value);
+      sinceAsked += r.value.length;
+      askForRows();
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  let decoder: Pick<ImageDecoder, 'decode' | 'close'> | null = null;
   try {
     decoder = new api.ImageDecoder({ data, type, preferAnimation: false });
     const { image } = await decoder.decode({ frameIndex: 0, completeFramesOnly: true });
