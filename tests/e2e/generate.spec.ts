@@ -61,6 +61,16 @@ test.describe('Generate', () => {
     await expect(studio.run(prompt).getByRole('img', { name: /^Partial image/ })).toHaveCount(0);
     expect(await naturalSize(final)).toBe('1024x1024');
 
+    // Full size opens the image in a dialog (its <img> exists only while the dialog is open).
+    const viewer = studio.page.getByRole('dialog', { name: 'Full-size image' });
+    await expect(viewer.getByRole('img')).toHaveCount(0);
+    await studio.run(prompt).getByRole('button', { name: 'Full size', exact: true }).click();
+    await expect(viewer).toBeVisible();
+    expect(await naturalSize(viewer.getByRole('img', { name: prompt }))).toBe('1024x1024');
+    await viewer.getByRole('button', { name: 'Close' }).click();
+    await expect(viewer).toBeHidden();
+    await expect(viewer.getByRole('img')).toHaveCount(0);
+
     const body = await mock.onlyGenerationBody();
     expect(body).toMatchObject({ model: 'gpt-image-2.6-flare', prompt });
     expect(body).not.toHaveProperty('stream');
