@@ -54,9 +54,11 @@ export interface ExportedMask {
 /** Paint colour of the strokes (shown as a tint through the layer's CSS opacity). */
 export const PAINT: [number, number, number] = [255, 45, 111];
 const PAINT_CSS = `rgb(${PAINT.join(' ')})`;
-/** Drawn opaque (so the top canvas adds each move's segment only) and seen through the top canvas's opacity. */
+/**
+ * Drawn opaque (so the top canvas adds each move's segment only) and seen through the top canvas's opacity
+ * (the `erasing` class, styled by the dialog).
+ */
 const ERASER_PREVIEW = 'rgb(30 30 40)';
-const ERASER_PREVIEW_OPACITY = '0.85';
 const HISTORY_LIMIT = 100;
 
 const inert = { selectable: false, evented: false, objectCaching: false } as const;
@@ -190,8 +192,7 @@ export class MaskEditor {
     this.tool = tool;
     const drawing = tool === 'brush' || tool === 'eraser';
     this.canvas.isDrawingMode = drawing;
-    // The eraser's preview is see-through, so overlaps in it do not darken (a CSSOM property, not markup).
-    this.canvas.upperCanvasEl.style.opacity = tool === 'eraser' ? ERASER_PREVIEW_OPACITY : '';
+    this.canvas.upperCanvasEl.classList.toggle('erasing', tool === 'eraser');
     if (drawing) {
       const brush = new MaskBrush(this.canvas);
       brush.color = tool === 'eraser' ? ERASER_PREVIEW : PAINT_CSS;

@@ -68,8 +68,8 @@ function whenIdle(fn: (deadline: Deadline) => void): () => void {
   return () => clearTimeout(id);
 }
 
-/** Side of the square tiles the raster is kept in: small enough that allocating or reading one is quick. */
-export const TILE = 512;
+/** Side of the square tiles the raster is kept in: small enough that setting up or reading one is quick. */
+export const TILE = 256;
 
 /** The tiles (their indexes, row by row, `columns` to a row) that a pixel box overlaps. */
 export function tilesOf(box: Box, columns: number, tile = TILE): number[] {
@@ -96,9 +96,10 @@ export class MaskRaster<T extends Drawable> {
   readonly alpha: Uint8Array<ArrayBuffer>;
   private readonly columns: number;
   /**
-   * The mask's pixels in TILE × TILE canvases, made the first time something is drawn there: a stroke costs
-   * one small allocation at most instead of a full-size canvas (33 MB at 4K, over 100 ms to set up), and
-   * each step of catching up (one object into one tile, one band of one tile read back) stays short.
+   * The mask's pixels in TILE × TILE canvases, made the first time something is drawn there. A canvas's
+   * first draw sets up its whole backing store (measured at ~25 ms a megapixel here: 190 ms for one 4K
+   * canvas, which was the painting bench's worst frame); a 256² tile costs 1–3 ms, so each step of catching
+   * up (one object into one tile, one band of one tile read back) stays inside an idle period.
    */
   private readonly tiles = new Map<number, Tile>();
   /** The objects the tiles show, in order; the last may be partly drawn (see `pending`). */
