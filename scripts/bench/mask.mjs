@@ -67,6 +67,29 @@ async function openStudio(browser, appUrl, image, name) {
   };
 }
 
+/** Frames of the open studio left alone for `ms`: what this machine's load alone costs (for comparison). */
+async function still(page, ms = 2000) {
+  const frames = await page.evaluate(
+    (duration) =>
+      new Promise((resolve) => {
+        const out = [];
+        const tick = (t) => {
+          out.push(t);
+          if (t - out[0] < duration) requestAnimationFrame(tick);
+          else resolve(out);
+        };
+        requestAnimationFrame(tick);
+      }),
+    ms,
+  );
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]);
+  return {
+    fps: (frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000),
+    p95: [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)],
+    worst: Math.max(...gaps),
+  };
+}
+
 /** Drags across the canvas in a zig-zag; returns rAF frames per second and the longest frame while painting. */
 async function paint(page, { strokes = 4, steps = 60 } = {}) {
   const dialog = page.getByRole('dialog', { name: 'Mask editor' });
@@ -75,6 +98,28 @@ async function paint(page, { strokes = 4, steps = 60 } = {}) {
     const w = window;
     w.__frames = [];
     w.__painting = true;
+    // For the breakdown only: when each stroke began and ended, and the long animation frames' scripts.
+    w.__downs = [];
+    w.__ups = [];
+    w.__loaf = [];
+    addEventListener('pointerdown', () => w.__downs.push(performance.now()), true);
+    addEventListener('pointerup', () => w.__ups.push(performance.now()), true);
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          w.__loaf.push({
+            start: e.startTime,
+            duration: e.duration,
+            scripts: (e.scripts ?? []).map((x) => ({
+              invoker: x.invoker,
+              duration: Math.round(x.duration),
+              fn: x.sourceFunctionName,
+            })),
+          });
+      }).observe({ type: 'long-animation-frame', buffered: false });
+    } catch {
+      // No Long Animation Frames API: the breakdown has no script names.
+    }
     const tick = (t) => {
       w.__frames.push(t);
       if (w.__painting) requestAnimationFrame(tick);
@@ -91,16 +136,38 @@ async function paint(page, { strokes = 4, steps = 60 } = {}) {
     }
     await page.mouse.up();
   }
-  const frames = await page.evaluate(() => {
+  const { frames, downs, ups, loaf } = await page.evaluate(() => {
     window.__painting = false;
-    return window.__frames;
+    return { frames: window.__frames, downs: window.__downs, ups: window.__ups, loaf: window.__loaf };
   });
   const gaps = frames.slice(1).map((t, i) => t - frames[i]);
   const seconds = (frames.at(-1) - frames[0]) / 1000;
+  // Breakdown of the frames over 17 ms by what was going on when they ended: a stroke under way, the 100 ms
+  // after a stroke ended, or neither (idle catch-up). Not part of the figures above.
+  const phase = (t) => {
+    const d = downs.filter((x) => x <= t).at(-1) ?? -Infinity;
+    const u = ups.filter((x) => x <= t).at(-1) ?? -Infinity;
+    if (d > u) return 'stroke';
+    return t - u <= 100 ? 'end' : 'idle';
+  };
+  const long = { stroke: [], end: [], idle: [] };
+  gaps.forEach((g, i) => g > 17 && long[phase(frames[i + 1])].push(Math.round(g)));
+  const top = loaf
+    .filter((e) => e.start + e.duration > frames[0])
+    .sort((a, b) => b.duration - a.duration)
+    .slice(0, 3)
+    .map(
+      (e) =>
+        `${Math.round(e.duration)} ms [${phase(e.start + e.duration)}]: ` +
+        (e.scripts.map((x) => `${x.invoker}${x.fn ? ` (${x.fn})` : ''} ${x.duration} ms`).join(', ') ||
+          'no script (rendering)'),
+    );
   return {
     fps: (frames.length - 1) / seconds,
     worst: Math.max(...gaps),
-    p95: gaps.sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)],
+    p95: [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)],
+    long,
+    top,
   };
 }
 
@@ -176,6 +243,7 @@ export async function run({ browser, appUrl }) {
   const s = await openStudio(browser, appUrl, big, 'uhd.png');
   const dialog = s.page.getByRole('dialog', { name: 'Mask editor' });
   await dialog.getByRole('slider', { name: 'Brush size' }).fill('120');
+  const idle = await still(s.page);
   const p = await paint(s.page, { strokes: 4, steps: 60 });
   const t = await exportTimes(s.page, EXPORTS);
   await s.ctx.close();
@@ -186,6 +254,11 @@ export async function run({ browser, appUrl }) {
     `… first export right after painting ${ms(t.first)}`,
     `painting on 3840×2160        ${p.fps.toFixed(0)} fps   [budget 60 fps]${flag(p.fps >= 57)}` +
       `   (p95 frame ${ms(p.p95)}, worst ${ms(p.worst)})`,
+    `… the same page left alone    ${idle.fps.toFixed(0)} fps   (p95 frame ${ms(idle.p95)}, worst ${ms(idle.worst)}; the machine's own share)`,
+    `… frames over 17 ms: ${Object.entries(p.long)
+      .map(([k, v]) => `${k} ${v.length}${v.length ? ` (${v.join(', ')} ms)` : ''}`)
+      .join('; ')}`,
+    ...p.top.map((x) => `… long frame ${x}`),
     `open mask studio, first time ${ms(open)}   [budget ≤ 300 ms]${flag(open <= 300)}   (click → tools ready, fabric fetched; median of ${OPENS})`,
     `fabric in the initial load    ${fabricEarly ? 'YES (should be lazy)' : 'no'}${fabricChunk ? ` (it arrives with the studio: ${fabricChunk})` : ' (fabric chunk not identified)'}`,
   );

@@ -54,21 +54,40 @@ export interface ExportedMask {
 /** Paint colour of the strokes (shown as a tint through the layer's CSS opacity). */
 export const PAINT: [number, number, number] = [255, 45, 111];
 const PAINT_CSS = `rgb(${PAINT.join(' ')})`;
-const ERASER_PREVIEW = 'rgba(30, 30, 40, 0.85)';
+/**
+ * Drawn opaque (so the top canvas adds each move's segment only) and seen through the top canvas's opacity
+ * (the `erasing` class, styled by the dialog).
+ */
+const ERASER_PREVIEW = 'rgb(30 30 40)';
 const HISTORY_LIMIT = 100;
 
 const inert = { selectable: false, evented: false, objectCaching: false } as const;
 
 /**
- * Fabric's pencil without a colour parse on every pointer move (fabric checks the colour's alpha each time to
- * decide whether to redraw the whole path): here that is known when the tool is picked.
+ * Fabric's pencil, kept incremental: no colour parse on every pointer move (fabric checks the colour's alpha
+ * each time to decide whether to redraw the whole path; the colours here are opaque), and at the end of a
+ * stroke only the new path is painted onto the lower canvas instead of fabric re-rendering every object.
  */
 class MaskBrush extends PencilBrush {
-  /** A see-through preview colour: each move redraws the whole path, so overlaps do not darken. */
-  translucent = false;
-
   override needsFullRender(): boolean {
-    return this.translucent || this._hasStraightLine;
+    return this._hasStraightLine;
+  }
+
+  override _finalizeAndAddPath(): void {
+    const canvas = this.canvas;
+    const count = canvas.getObjects().length;
+    // A full repaint already due (after a resize, say) stays due and will show the new path too.
+    const due = (canvas as unknown as { nextRenderHandle?: number }).nextRenderHandle;
+    super._finalizeAndAddPath();
+    const objects = canvas.getObjects();
+    // Nothing added (an empty path), or the path was taken away again (a gesture that became a pinch).
+    if (due || objects.length <= count) return;
+    canvas.cancelRequestedRender();
+    const ctx = canvas.getContext();
+    ctx.save();
+    ctx.transform(...canvas.viewportTransform);
+    objects[objects.length - 1]!.render(ctx);
+    ctx.restore();
   }
 }
 
@@ -123,6 +142,8 @@ export class MaskEditor {
       selection: false,
       skipTargetFind: true,
       preserveObjectStacking: true,
+      // Each change asks for the repaint it needs (a finished stroke paints only itself, see MaskBrush).
+      renderOnAddRemove: false,
       freeDrawingCursor: 'crosshair',
       defaultCursor: 'crosshair',
       // Pointer events: mouse, pen and touch take one path (the layer has touch-action: none).
@@ -171,10 +192,10 @@ export class MaskEditor {
     this.tool = tool;
     const drawing = tool === 'brush' || tool === 'eraser';
     this.canvas.isDrawingMode = drawing;
+    this.canvas.upperCanvasEl.classList.toggle('erasing', tool === 'eraser');
     if (drawing) {
       const brush = new MaskBrush(this.canvas);
       brush.color = tool === 'eraser' ? ERASER_PREVIEW : PAINT_CSS;
-      brush.translucent = tool === 'eraser';
       brush.width = this.size;
       brush.decimate = 0.4;
       this.canvas.freeDrawingBrush = brush;

@@ -1,7 +1,8 @@
 /**
- * The mask at full resolution, kept up to date in idle time: a canvas that the committed objects are drawn
- * into once each (in order, so an eraser's `destination-out` works), and a copy of its alpha channel, one
- * byte a pixel, refreshed only where something was drawn, a band at a time. The export then reads no pixels
+ * The mask at full resolution, kept up to date in idle time: tiles (small canvases, made where something is
+ * drawn) that the committed objects are drawn into once each (in order, so an eraser's `destination-out`
+ * works), and a copy of their alpha channel, one byte a pixel, refreshed only where something was drawn, a
+ * band at a time. The export then reads no pixels
  * from the canvas: it encodes the alpha copy (see ./runs). Knows nothing of fabric: objects only need
  * `render(ctx)` and a bounding box (null = could be anywhere). Browser-only (a canvas).
  */
@@ -67,15 +68,44 @@ function whenIdle(fn: (deadline: Deadline) => void): () => void {
   return () => clearTimeout(id);
 }
 
+/** Side of the square tiles the raster is kept in: small enough that setting up or reading one is quick. */
+export const TILE = 256;
+
+/** The tiles (their indexes, row by row, `columns` to a row) that a pixel box overlaps. */
+export function tilesOf(box: Box, columns: number, tile = TILE): number[] {
+  const out: number[] = [];
+  const x0 = Math.floor(box.left / tile);
+  const x1 = Math.floor((box.left + box.width - 1) / tile);
+  const y0 = Math.floor(box.top / tile);
+  const y1 = Math.floor((box.top + box.height - 1) / tile);
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) out.push(y * columns + x);
+  return out;
+}
+
+interface Tile {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  /** Image coordinates of its top-left pixel and its size (edge tiles are smaller). */
+  box: Box;
+  /** Where it changed since its alpha was last copied (image coordinates). */
+  dirty: Box | null;
+}
+
 export class MaskRaster<T extends Drawable> {
   /** The strokes' alpha, one byte a pixel, row by row (current once `flush` returns). */
   readonly alpha: Uint8Array<ArrayBuffer>;
-  private readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
-  /** The objects the canvas shows, in order. */
+  private readonly columns: number;
+  /**
+   * The mask's pixels in TILE × TILE canvases, made the first time something is drawn there. A canvas's
+   * first draw sets up its whole backing store (measured at ~25 ms a megapixel here: 190 ms for one 4K
+   * canvas, which was the painting bench's worst frame); a 256² tile costs 1–3 ms, so each step of catching
+   * up (one object into one tile, one band of one tile read back) stays inside an idle period.
+   */
+  private readonly tiles = new Map<number, Tile>();
+  /** The objects the tiles show, in order; the last may be partly drawn (see `pending`). */
   private drawn: T[] = [];
-  /** Where the canvas changed since its alpha was last copied. */
-  private dirty: Box | null = null;
+  /** Tiles the last object in `drawn` still has to be drawn into. */
+  private pending: number[] = [];
   private cancel: (() => void) | null = null;
 
   constructor(
@@ -87,11 +117,7 @@ export class MaskRaster<T extends Drawable> {
     private readonly bounds: (o: T) => Box | null,
   ) {
     this.alpha = new Uint8Array(width * height);
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
-    // Read back often: keep it in memory rather than on a GPU.
-    this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
+    this.columns = Math.ceil(width / TILE);
   }
 
   /** The objects changed: catch up in idle time, one small step at a time, stopping before frames suffer. */
@@ -99,7 +125,10 @@ export class MaskRaster<T extends Drawable> {
     if (this.cancel) return;
     this.cancel = whenIdle((deadline) => {
       this.cancel = null;
-      while (deadline.timeRemaining() > 3) if (!this.step()) return;
+      // A step is short (one object into one tile, or one band): one always runs, so a page that is never
+      // idle (the callback then comes on its timeout, with no time left) still catches up.
+      do if (!this.step()) return;
+      while (deadline.timeRemaining() > 3);
       this.schedule();
     });
   }
@@ -115,53 +144,115 @@ export class MaskRaster<T extends Drawable> {
   /** The strokes as RGBA at the image's size (for invert, feather and the like). */
   pixels(): ImageData {
     this.flush();
-    return this.ctx.getImageData(0, 0, this.width, this.height);
+    const out = new ImageData(this.width, this.height);
+    for (const t of this.tiles.values()) {
+      const { left, top, width, height } = t.box;
+      const rgba = t.ctx.getImageData(0, 0, width, height).data;
+      for (let y = 0; y < height; y++)
+        out.data.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), ((top + y) * this.width + left) * 4);
+    }
+    return out;
   }
 
   dispose(): void {
     this.cancel?.();
     this.cancel = null;
-    // Let the browser drop the 4-byte-a-pixel canvas now rather than at the next collection.
-    this.canvas.width = this.canvas.height = 0;
+    // Let the browser drop the tiles' pixels now rather than at the next collection.
+    for (const t of this.tiles.values()) t.canvas.width = t.canvas.height = 0;
+    this.tiles.clear();
   }
 
   /**
-   * One unit of catching up: draw the next object not drawn yet (after an undo, redo or clear, when the list
-   * no longer extends what was drawn, start again from a clear canvas), or else copy the next band of alpha.
-   * False when there was nothing left to do.
+   * One unit of catching up: draw the next object into the next tile it reaches (after an undo, redo or
+   * clear, when the list no longer extends what was drawn, start again from blank tiles), or else copy the
+   * next band of a changed tile's alpha. False when there was nothing left to do.
    */
   private step(): boolean {
     const objects = this.objects();
     if (this.drawn.length > objects.length || this.drawn.some((o, i) => o !== objects[i])) {
-      // Canvas and alpha both blank again; what gets drawn marks where to read.
-      this.ctx.clearRect(0, 0, this.width, this.height);
+      // Tiles and alpha both blank again; what gets drawn marks where to read.
+      for (const t of this.tiles.values()) {
+        t.ctx.clearRect(0, 0, t.box.width, t.box.height);
+        t.dirty = null;
+      }
       this.alpha.fill(0);
       this.drawn = [];
-      this.dirty = null;
+      this.pending = [];
     }
-    const next = objects[this.drawn.length];
-    if (!next) return this.readBand();
-    next.render(this.ctx);
-    this.drawn.push(next);
-    const box = this.bounds(next);
-    const all = { left: 0, top: 0, width: this.width, height: this.height };
-    this.dirty = unionBox(this.dirty, box ? pixelBox(box, this.width, this.height) : all);
+    if (!this.pending.length) {
+      const next = objects[this.drawn.length];
+      if (!next) return this.readBand();
+      this.drawn.push(next);
+      const b = this.bounds(next);
+      const box = b ? pixelBox(b, this.width, this.height) : this.all();
+      this.pending = box ? tilesOf(box, this.columns) : [];
+      return true;
+    }
+    const object = this.drawn[this.drawn.length - 1]!;
+    const t = this.tile(this.pending.shift()!);
+    t.ctx.save();
+    t.ctx.translate(-t.box.left, -t.box.top);
+    object.render(t.ctx);
+    t.ctx.restore();
+    const b = this.bounds(object);
+    const clip = (box: Box) => pixelBox(box, this.width, this.height);
+    const touched = b ? clip(b) : this.all();
+    const inTile = touched && intersect(touched, t.box);
+    t.dirty = unionBox(t.dirty, inTile);
     return true;
   }
 
-  /** Copies the alpha of the dirty region's next band; false if there was none. */
-  private readBand(): boolean {
-    const d = this.dirty;
-    if (!d) return false;
-    const rows = Math.max(1, Math.min(d.height, Math.floor(BAND_PIXELS / d.width)));
-    const band = { left: d.left, top: d.top, width: d.width, height: rows };
-    copyAlpha(
-      this.ctx.getImageData(band.left, band.top, band.width, rows).data,
-      band,
-      this.alpha,
-      this.width,
-    );
-    this.dirty = rows === d.height ? null : { ...d, top: d.top + rows, height: d.height - rows };
-    return true;
+  private all(): Box {
+    return { left: 0, top: 0, width: this.width, height: this.height };
   }
+
+  private tile(index: number): Tile {
+    let t = this.tiles.get(index);
+    if (!t) {
+      const left = (index % this.columns) * TILE;
+      const top = Math.floor(index / this.columns) * TILE;
+      const box = {
+        left,
+        top,
+        width: Math.min(TILE, this.width - left),
+        height: Math.min(TILE, this.height - top),
+      };
+      const canvas = document.createElement('canvas');
+      canvas.width = box.width;
+      canvas.height = box.height;
+      // Read back often: keep it in memory rather than on a GPU.
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      t = { canvas, ctx, box, dirty: null };
+      this.tiles.set(index, t);
+    }
+    return t;
+  }
+
+  /** Copies the alpha of the next band of a changed tile; false if there was none. */
+  private readBand(): boolean {
+    for (const t of this.tiles.values()) {
+      const d = t.dirty;
+      if (!d) continue;
+      const rows = Math.max(1, Math.min(d.height, Math.floor(BAND_PIXELS / d.width)));
+      const band = { left: d.left, top: d.top, width: d.width, height: rows };
+      copyAlpha(
+        t.ctx.getImageData(band.left - t.box.left, band.top - t.box.top, band.width, rows).data,
+        band,
+        this.alpha,
+        this.width,
+      );
+      t.dirty = rows === d.height ? null : { ...d, top: d.top + rows, height: d.height - rows };
+      return true;
+    }
+    return false;
+  }
+}
+
+/** The overlap of two boxes, or null. */
+export function intersect(a: Box, b: Box): Box | null {
+  const left = Math.max(a.left, b.left);
+  const top = Math.max(a.top, b.top);
+  const right = Math.min(a.left + a.width, b.left + b.width);
+  const bottom = Math.min(a.top + a.height, b.top + b.height);
+  return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : null;
 }

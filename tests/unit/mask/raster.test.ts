@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyAlpha, pixelBox, unionBox } from '../../../src/lib/mask/raster';
+import { copyAlpha, intersect, pixelBox, tilesOf, unionBox } from '../../../src/lib/mask/raster';
 
 describe('mask raster bookkeeping', () => {
   it('grows a box to whole pixels and clips it to the image', () => {
@@ -60,5 +60,25 @@ describe('mask raster bookkeeping', () => {
       7,
       7,
     ]);
+  });
+
+  it('lists the tiles a box reaches, row by row, and only those', () => {
+    // 10 columns of 4-pixel tiles.
+    expect(tilesOf({ left: 0, top: 0, width: 4, height: 4 }, 10, 4)).toEqual([0]);
+    expect(tilesOf({ left: 3, top: 3, width: 2, height: 2 }, 10, 4)).toEqual([0, 1, 10, 11]);
+    expect(tilesOf({ left: 4, top: 8, width: 9, height: 1 }, 10, 4)).toEqual([21, 22, 23]);
+    expect(tilesOf({ left: 39, top: 0, width: 1, height: 5 }, 10, 4)).toEqual([9, 19]);
+  });
+
+  it('intersects boxes, null when they only touch or are apart', () => {
+    const a = { left: 0, top: 0, width: 10, height: 10 };
+    expect(intersect(a, { left: 5, top: -5, width: 10, height: 8 })).toEqual({
+      left: 5,
+      top: 0,
+      width: 5,
+      height: 3,
+    });
+    expect(intersect(a, { left: 10, top: 0, width: 5, height: 5 })).toBeNull();
+    expect(intersect(a, { left: 20, top: 20, width: 5, height: 5 })).toBeNull();
   });
 });
