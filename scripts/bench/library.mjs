@@ -48,7 +48,13 @@ export async function run({ browser, appUrl }) {
       const inside = window.__longTasks
         .map(([s, d]) => Math.min(end, s + d) - Math.max(m.startTime, s))
         .filter((d) => d > 0);
+      // Where the save's time went: the last of each step's mark before it ended, in ms from its Blob.
+      const steps = {};
+      for (const e of performance.getEntriesByType('mark'))
+        if (/^atelier:(image-|save-|thumb-)/.test(e.name) && e.startTime <= end)
+          steps[e.name.slice(8)] = Math.round(e.startTime - m.startTime);
       return {
+        steps,
         ms: m.duration,
         bytes: m.detail.bytes,
         thumbMs: m.detail.thumbMs,

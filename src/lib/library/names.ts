@@ -9,5 +9,9 @@ export const RECENT_STORE = 'recent';
 export const RECENT_KEY = 'page';
 
 /** Starts reading the recent record; never rejects (null when it cannot be read). */
-export const readRecentEarly = (): Promise<unknown> =>
-  get(RECENT_KEY, createStore(RECENT_DB, RECENT_STORE)).catch(() => null);
+export const readRecentEarly = (): Promise<unknown> => {
+  performance.mark('atelier:recent-start');
+  return get(RECENT_KEY, createStore(RECENT_DB, RECENT_STORE))
+    .catch(() => null)
+    .finally(() => performance.mark('atelier:recent-got'));
+};

@@ -266,9 +266,11 @@ export class LibrarySaver {
 
   /** Hash, pixel size and thumbnail: started the moment an image arrives, in parallel. */
   private async prepare(image: Blob, decoded?: Promise<ImageBitmap | null>): Promise<Prepared> {
+    performance.mark?.('atelier:save-start');
     const bytes = new Uint8Array(await image.arrayBuffer());
+    performance.mark?.('atelier:save-read');
     const [hash, made] = await Promise.all([
-      sha256Hex(bytes.buffer),
+      sha256Hex(bytes.buffer).finally(() => performance.mark?.('atelier:save-hashed')),
       this.deps
         .thumbnail(image, bytes, decoded)
         .catch((): Thumbnail => ({ width: 0, height: 0, thumb: null })),

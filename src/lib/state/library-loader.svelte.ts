@@ -28,6 +28,7 @@ export class LibraryLoader {
       !this.#pending && forView && typeof indexedDB !== 'undefined' ? readRecentEarly() : undefined;
     this.#pending ??= import('./library.svelte').then(
       ({ LibraryState }) => {
+        performance.mark('atelier:library-chunk');
         const library = new LibraryState({ recent: early });
         if (this.win) this.#stop = library.listen(this.win);
         void library.load();

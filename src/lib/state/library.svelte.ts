@@ -116,6 +116,8 @@ export class LibraryState {
   private shown1!: () => void;
   /** Resolves once it is known whether IndexedDB works (the first page is in, or it failed). */
   private readonly firstPage = new Promise<void>((resolve) => (this.shown1 = resolve));
+  /** Resolves once the first screen is shown (or nothing can be), a frame after: what the app's start waits for. */
+  readonly firstShown = this.firstPage.then(afterPaint);
 
   constructor(deps: LibraryDeps = {}) {
     this.repo = deps.repo ?? new LibraryRepository({ notify: (msg) => this.channel?.postMessage(msg) });
@@ -197,11 +199,13 @@ export class LibraryState {
     const early = this.early;
     this.early = undefined;
     const recent = await this.repo.recent(early).catch(() => null);
+    performance.mark('atelier:recent-read');
     if (!recent) return null;
     this.thumbs.prime(recent.thumbs);
     this.items = this.withTouched(recent.items);
     this.available = true;
     this.shown1();
+    performance.mark('atelier:recent-shown');
     await afterPaint();
     return recentKey(recent.items);
   }
