@@ -197,6 +197,9 @@ async function warmUp(context, appUrl) {
     null,
     { timeout: 120_000, polling: 500 },
   );
+  // The app may still be finishing its own writes after the record first appears; closing the page at once was
+  // seen to leave no record for the next visit (measured visits then read the whole library instead).
+  await new Promise((r) => setTimeout(r, 3000));
   await page.close();
 }
 
