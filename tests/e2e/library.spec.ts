@@ -241,7 +241,10 @@ test.describe('Library when storage fails', () => {
             open.onsuccess = () => {
               const tx = open.result.transaction(store, 'readwrite');
               fn(tx.objectStore(store));
-              tx.oncomplete = () => resolve();
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve();
+              };
               tx.onerror = () => reject(tx.error);
             };
             open.onerror = () => reject(open.error);

@@ -56,13 +56,20 @@ export async function storedRecords(page: Page): Promise<StoredRecord[]> {
     (db) =>
       new Promise<StoredRecord[]>((resolve, reject) => {
         const open = indexedDB.open(db);
-        open.onerror = () => reject(open.error);
+        // Not there yet: leave it to the app to create (a database made here would have no store, and the app's
+        // own open would then find nothing to upgrade).
+        open.onupgradeneeded = () => open.transaction!.abort();
+        open.onerror = () => (open.error?.name === 'AbortError' ? resolve([]) : reject(open.error));
         open.onsuccess = () => {
           const conn = open.result;
-          if (!conn.objectStoreNames.contains('items')) return resolve([]);
+          if (!conn.objectStoreNames.contains('items')) {
+            conn.close();
+            return resolve([]);
+          }
           const req = conn.transaction('items').objectStore('items').getAll();
           req.onsuccess = () => resolve(req.result as StoredRecord[]);
           req.onerror = () => reject(req.error);
+          conn.close(); // after its transaction ends
         };
       }),
     META_DB,
@@ -78,10 +85,14 @@ export async function storedBlobs(page: Page): Promise<Record<string, string>> {
     (db) =>
       new Promise<Record<string, string>>((resolve, reject) => {
         const open = indexedDB.open(db);
-        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.transaction!.abort(); // not there yet: see storedRecords
+        open.onerror = () => (open.error?.name === 'AbortError' ? resolve({}) : reject(open.error));
         open.onsuccess = () => {
           const conn = open.result;
-          if (!conn.objectStoreNames.contains('blobs')) return resolve({});
+          if (!conn.objectStoreNames.contains('blobs')) {
+            conn.close();
+            return resolve({});
+          }
           const store = conn.transaction('blobs').objectStore('blobs');
           const keys = store.getAllKeys();
           const values = store.getAll();
@@ -95,6 +106,7 @@ export async function storedBlobs(page: Page): Promise<Record<string, string>> {
               const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
               out[String(keys.result[i])] = `${blobs[i]!.size}:${hex}`;
             }
+            conn.close();
             resolve(out);
           };
           values.onerror = () => reject(values.error);
@@ -111,13 +123,19 @@ export async function clearLibrary(page: Page): Promise<void> {
       for (const [db, store] of dbs)
         await new Promise<void>((resolve, reject) => {
           const open = indexedDB.open(db);
+          open.onupgradeneeded = () => open.transaction!.abort(); // not there yet: nothing to clear
+          open.onerror = () => (open.error?.name === 'AbortError' ? resolve() : reject(open.error));
           open.onsuccess = () => {
             const conn = open.result;
-            if (!conn.objectStoreNames.contains(store)) return resolve();
+            if (!conn.objectStoreNames.contains(store)) {
+              conn.close();
+              return resolve();
+            }
             const tx = conn.transaction(store, 'readwrite');
             tx.objectStore(store).clear();
             tx.oncomplete = () => resolve();
             tx.onerror = () => reject(tx.error);
+            conn.close(); // after its transaction ends
           };
         });
     },
