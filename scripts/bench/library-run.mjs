@@ -132,16 +132,25 @@ export async function seed(page, count) {
 /** Marks `window.__firstRow` two frames after the first gallery thumbnail has decoded. */
 function watchFirstRow() {
   window.__firstRow = 0;
+  window.__thumbPainted = 0;
+  // Element Timing: when the first gallery thumbnail was actually presented.
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (e.identifier === 'gallery-thumb' && !window.__thumbPainted) {
+        window.__thumbPainted = e.renderTime || e.loadTime;
+        performance.mark('atelier:thumb-presented', { startTime: window.__thumbPainted });
+      }
+  }).observe({ type: 'element', buffered: true });
   new MutationObserver(() => {
     if (window.__firstRow || window.__watching) return;
     const img = document.querySelector('li.cell img');
     if (!img) return;
     window.__watching = true;
-    img
-      .decode()
-      .then(() =>
-        requestAnimationFrame(() => requestAnimationFrame(() => (window.__firstRow = performance.now()))),
-      );
+    performance.mark('atelier:first-img-in-dom');
+    img.decode().then(() => {
+      performance.mark('atelier:first-img-decoded');
+      requestAnimationFrame(() => requestAnimationFrame(() => (window.__firstRow = performance.now())));
+    });
   }).observe(document, { subtree: true, childList: true, attributes: true });
 }
 
@@ -149,9 +158,15 @@ function watchFirstRow() {
  * One visit: `#library` opens the app on the library (as a reload or bookmark of it does), timed from navigation
  * start; otherwise the app opens on the studio and Library is pressed as soon as it exists. Returns the open page.
  */
-export async function firstRow(context, appUrl, { press = false } = {}) {
+export async function firstRow(context, appUrl, { press = false, profile = null } = {}) {
   const page = await context.newPage();
   await page.addInitScript(watchFirstRow);
+  const profiling = profile ? await context.newCDPSession(page) : null;
+  if (profiling) {
+    await profiling.send('Profiler.enable');
+    await profiling.send('Profiler.setSamplingInterval', { interval: 200 });
+    await profiling.send('Profiler.start');
+  }
   await page.goto(press ? appUrl : `${appUrl}#library`);
   let clickedAt = 0;
   if (press) {
@@ -161,7 +176,13 @@ export async function firstRow(context, appUrl, { press = false } = {}) {
     await button.click();
   }
   await page.waitForFunction(() => window.__firstRow > 0, null, { timeout: 30_000 });
-  const painted = await page.evaluate(() => window.__firstRow);
+  // When the thumbnail was presented (Element Timing), else two frames after it decoded.
+  const painted = await page.evaluate(() => window.__thumbPainted || window.__firstRow);
+  if (profiling) {
+    const { profile: p } = await profiling.send('Profiler.stop');
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    (await import('node:fs')).writeFileSync(profile, JSON.stringify({ ...p, timeOrigin: origin }));
+  }
   // Where the time went: the app's own 'atelier:' marks (main script run, app mounted, library code loaded, the
   // first-screen record read and shown), in ms from navigation start.
   const marks = await page.evaluate(() =>
@@ -183,17 +204,7 @@ async function warmUp(context, appUrl) {
   const page = await context.newPage();
   await page.goto(`${appUrl}#library`);
   await page.waitForFunction(
-    () =>
-      new Promise((resolve) => {
-        const req = indexedDB.open('atelier-library-recent-v1');
-        req.onupgradeneeded = () => req.result.createObjectStore('recent');
-        req.onsuccess = () => {
-          const get = req.result.transaction('recent').objectStore('recent').get('page');
-          get.onsuccess = () => resolve(get.result?.items?.length > 0);
-          get.onerror = () => resolve(false);
-        };
-        req.onerror = () => resolve(false);
-      }),
+    () => (JSON.parse(localStorage.getItem('atelier.library.recent.v2') ?? 'null')?.items?.length ?? 0) > 0,
     null,
     { timeout: 120_000, polling: 500 },
   );
@@ -259,6 +270,31 @@ export async function benchLibrary(browser, appUrl, generateLarge) {
     }
     const fromStart = median(opened);
     const fromClick = median(pressed);
+    // BENCH_TRACE=file.json records a Chrome trace of one more /#library visit (for finding where the time goes).
+    if (process.env.BENCH_TRACE) {
+      await browser.startTracing(undefined, {
+        path: process.env.BENCH_TRACE,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'toplevel',
+          'blink',
+          'blink.user_timing',
+          'v8.execute',
+          'IndexedDB',
+          'loading',
+          'disabled-by-default-v8.cpu_profiler',
+        ],
+      });
+      const traced = await firstRow(context, appUrl);
+      await browser.stopTracing();
+      await traced.page.close();
+    }
+    // BENCH_PROFILE=file.json records a JS CPU profile of one more /#library visit.
+    if (process.env.BENCH_PROFILE) {
+      const traced = await firstRow(context, appUrl, { profile: process.env.BENCH_PROFILE });
+      await traced.page.close();
+    }
     const { page } = await firstRow(context, appUrl);
     const scroll = await scrollThrough(page);
     const cdp = await context.newCDPSession(page);

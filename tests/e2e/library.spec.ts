@@ -1,6 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, preconnect, test } from './support/fixtures';
-import { BLOB_DB, clearLibrary, LibraryPage, RECENT_DB, storedBlobs, storedRecords } from './support/library';
+import {
+  BLOB_DB,
+  clearLibrary,
+  LibraryPage,
+  RECENT_KEY,
+  storedBlobs,
+  storedRecords,
+} from './support/library';
 import { StudioPage } from './support/studio';
 
 /** Generates one image and waits until its record is complete in IndexedDB (usage and cost arrive at the end). */
@@ -234,7 +241,7 @@ test.describe('Library when storage fails', () => {
     // Its image and thumbnail become unreadable values, and the first-screen record (which carries thumbnails)
     // is gone, as for any item beyond the first screen.
     await page.evaluate(
-      async ([hashes, blobDb, recentDb]) => {
+      async ([hashes, blobDb, recentKey]) => {
         const run = (db: string, store: string, fn: (s: IDBObjectStore) => void) =>
           new Promise<void>((resolve, reject) => {
             const open = indexedDB.open(db);
@@ -250,9 +257,9 @@ test.describe('Library when storage fails', () => {
             open.onerror = () => reject(open.error);
           });
         await run(blobDb, 'blobs', (s) => hashes.forEach((h) => s.put('damaged bytes', h)));
-        await run(recentDb, 'recent', (s) => s.clear());
+        localStorage.removeItem(recentKey);
       },
-      [[record.image.hash, record.thumb!.hash], BLOB_DB, RECENT_DB] as const,
+      [[record.image.hash, record.thumb!.hash], BLOB_DB, RECENT_KEY] as const,
     );
 
     await page.reload();

@@ -12,16 +12,15 @@
  * every read, adds what it lacks and drops what no longer exists, so a stale order store (a crash between two
  * writes, a tab running an older version) costs speed, never an item.
  *
- * A fourth store holds one record: the newest RECENT_SIZE items with their thumbnails' bytes inline, so the
- * gallery's first screen needs one read (no per-thumbnail Blob read). Every save, delete and favourite change
- * updates it under the write lock, keeping it a true newest-first prefix of the library (it may hold fewer items
- * after deletes). It is a preview too: the reader shows it, then replaces it with what `pages()` reads, and
- * rebuilds it when the two disagree.
+ * The recent record (in localStorage, see names.ts) holds the newest RECENT_SIZE items with their thumbnails
+ * inline as data: URLs, so the gallery's first screen needs one synchronous read. Every save, delete and
+ * favourite change updates it under the write lock, keeping it a true newest-first prefix of the library (it may
+ * hold fewer items after deletes, or when it would be too long to keep). It is a preview too: the reader shows
+ * it, then replaces it with what `pages()` reads, and rebuilds it when the two disagree.
  */
 import {
   clear,
   createStore,
-  del,
   delMany,
   get,
   getMany,
@@ -31,6 +30,7 @@ import {
   setMany,
   type UseStore,
 } from 'idb-keyval';
+import { dataUrl } from './data-url';
 import { upgradeRecord } from './migrate';
 import { blobHashes, type LibraryItem } from './types';
 
@@ -40,8 +40,7 @@ export const BLOB_DB = 'atelier-library-blobs-v1';
 export const BLOB_STORE = 'blobs';
 export const ORDER_DB = 'atelier-library-order-v1';
 export const ORDER_STORE = 'order';
-import { RECENT_DB, RECENT_KEY, RECENT_STORE } from './names';
-export { RECENT_DB, RECENT_STORE };
+import { localRecentStore, RECENT_DB_V1, RECENT_MAX_CHARS, type RecentStore } from './names';
 /** Items in the recent record: more than the first screen of the gallery holds at 1280 × 900 (42 with overscan). */
 export const RECENT_SIZE = 60;
 export const LIBRARY_CHANNEL = 'atelier-library';
@@ -87,8 +86,10 @@ export interface RepositoryDeps {
   blobs?: UseStore;
   /** The order store; when `meta` is given without it, there is none and `pages()` reads everything at once. */
   order?: UseStore | null;
-  /** The recent-page store; when `meta` is given without it, there is none. */
-  recent?: UseStore | null;
+  /** Where the recent record lives (localStorage by default); when `meta` is given without it, there is none. */
+  recent?: RecentStore | null;
+  /** The recent record's longest text (RECENT_MAX_CHARS by default). */
+  recentMaxChars?: number;
   lock?: Lock;
   /** Tells other tabs what changed (BroadcastChannel 'atelier-library' by default). */
   notify?: (msg: LibraryMessage) => void;
@@ -108,25 +109,24 @@ export interface Page extends ListResult {
   last: boolean;
 }
 
-/** A thumbnail's bytes, carried in the recent record. */
-export interface ThumbBytes {
+/** A thumbnail carried in the recent record, as a data: URL. */
+export interface ThumbUrl {
   hash: string;
-  mime: string;
-  bytes: Uint8Array;
+  url: string;
 }
 
 /** The recent record as read: the newest items (a newest-first prefix of the library) and their thumbnails. */
 export interface RecentPage {
   items: LibraryItem[];
-  thumbs: ThumbBytes[];
+  thumbs: ThumbUrl[];
   /** These are all the items stored (the library is smaller than RECENT_SIZE). */
   complete: boolean;
 }
 
 interface StoredRecent {
-  v: 1;
+  v: 2;
   items: LibraryItem[];
-  thumbs: { hash: string; mime: string; bytes: ArrayBuffer }[];
+  thumbs: ThumbUrl[];
   complete: boolean;
 }
 
@@ -187,7 +187,8 @@ export class LibraryRepository {
   private metaStore: UseStore | null;
   private blobStore: UseStore | null;
   private orderStore: UseStore | null | undefined;
-  private recentStore: UseStore | null | undefined;
+  private recentStore: RecentStore | null | undefined;
+  private readonly recentMaxChars: number;
   private readonly lock: Lock;
   private readonly notify: (msg: LibraryMessage) => void;
   private readonly freeBytes: () => Promise<number | null>;
@@ -197,6 +198,7 @@ export class LibraryRepository {
     this.blobStore = deps.blobs ?? null;
     this.orderStore = deps.order !== undefined ? deps.order : deps.meta ? null : undefined;
     this.recentStore = deps.recent !== undefined ? deps.recent : deps.meta ? null : undefined;
+    this.recentMaxChars = deps.recentMaxChars ?? RECENT_MAX_CHARS;
     this.lock = deps.lock ?? writeLock();
     this.notify = deps.notify ?? broadcaster();
     this.freeBytes = deps.freeBytes ?? browserFreeBytes;
@@ -213,8 +215,8 @@ export class LibraryRepository {
     if (this.orderStore === undefined) this.orderStore = createStore(ORDER_DB, ORDER_STORE);
     return this.orderStore;
   }
-  private get recentDb(): UseStore | null {
-    if (this.recentStore === undefined) this.recentStore = createStore(RECENT_DB, RECENT_STORE);
+  private get recentDb(): RecentStore | null {
+    if (this.recentStore === undefined) this.recentStore = localRecentStore();
     return this.recentStore;
   }
 
@@ -225,8 +227,13 @@ export class LibraryRepository {
   async recent(early?: Promise<unknown>): Promise<RecentPage | null> {
     const store = this.recentDb;
     if (!store) return null;
-    const raw = (await (early ?? get(RECENT_KEY, store))) as Partial<StoredRecent> | undefined;
-    if (!raw || raw.v !== 1 || !Array.isArray(raw.items) || !Array.isArray(raw.thumbs)) return null;
+    let raw: Partial<StoredRecent> | null;
+    try {
+      raw = (early ? await early : JSON.parse(store.read() ?? 'null')) as Partial<StoredRecent> | null;
+    } catch {
+      return null;
+    }
+    if (!raw || raw.v !== 2 || !Array.isArray(raw.items) || !Array.isArray(raw.thumbs)) return null;
     const items: LibraryItem[] = [];
     for (const v of raw.items) {
       const item = upgradeRecord(v)?.item;
@@ -234,8 +241,8 @@ export class LibraryRepository {
       items.push(item);
     }
     const thumbs = raw.thumbs.flatMap((t) =>
-      t && typeof t.hash === 'string' && t.bytes instanceof ArrayBuffer
-        ? [{ hash: t.hash, mime: String(t.mime), bytes: new Uint8Array(t.bytes) }]
+      t && typeof t.hash === 'string' && typeof t.url === 'string' && t.url.startsWith('data:image/')
+        ? [{ hash: t.hash, url: t.url }]
         : [],
     );
     return { items, thumbs, complete: raw.complete === true };
@@ -249,6 +256,12 @@ export class LibraryRepository {
     const order = this.order;
     const store = this.recentDb;
     if (!order || !store) return;
+    // The record's first version was a database of its own: no longer read, so its space is given back.
+    try {
+      globalThis.indexedDB?.deleteDatabase(RECENT_DB_V1);
+    } catch {
+      // Nothing to give back where IndexedDB is unavailable.
+    }
     try {
       await this.lock(async () => {
         const top: OrderKey[] = await order('readonly', (s) =>
@@ -280,34 +293,57 @@ export class LibraryRepository {
       await this.writeRecent(next.items, next.complete, now.thumbs, given);
     } catch {
       // The record may now be stale; the next read sees that and rebuilds it.
-      await del(RECENT_KEY, store).catch(() => undefined);
+      try {
+        store.write(null);
+      } catch {
+        // Storage refuses even that: the reader checks the record against the library anyway.
+      }
     }
   }
 
-  /** Writes the recent record, reusing thumbnail bytes it already has and reading the others. */
+  /**
+   * Writes the recent record, reusing thumbnails it already has and reading the others. A record too long to
+   * keep holds fewer items (still a newest-first prefix); one that storage refuses is removed.
+   */
   private async writeRecent(
     items: LibraryItem[],
     complete: boolean,
-    had: readonly ThumbBytes[],
+    had: readonly ThumbUrl[],
     given: ReadonlyMap<string, Blob>,
   ): Promise<void> {
     const store = this.recentDb;
     if (!store) return;
-    const known = new Map(had.map((t) => [t.hash, t]));
+    const known = new Map(had.map((t) => [t.hash, t.url]));
     const wanted = [...new Set(items.flatMap((i) => (i.thumb ? [i.thumb.hash] : [])))];
     const missing = wanted.filter((h) => !known.has(h) && !given.has(h));
     const read = missing.length ? await this.blobMany(missing) : [];
     const blobs = new Map(given);
     missing.forEach((h, n) => read[n] && blobs.set(h, read[n]));
-    const thumbs: StoredRecent['thumbs'] = [];
+    const urls = new Map<string, string>();
     for (const h of wanted) {
-      const k = known.get(h);
-      const b = blobs.get(h);
-      if (k) thumbs.push({ hash: h, mime: k.mime, bytes: k.bytes.slice().buffer });
-      else if (b) thumbs.push({ hash: h, mime: b.type, bytes: await b.arrayBuffer() });
+      const url = known.get(h) ?? (blobs.has(h) ? await dataUrl(blobs.get(h)!) : undefined);
+      if (url) urls.set(h, url);
     }
-    const record: StoredRecent = { v: 1, items, thumbs, complete };
-    await set(RECENT_KEY, record, store);
+    let text = '';
+    for (let keep = items.length; ; keep = Math.floor(keep * 0.75)) {
+      const kept = items.slice(0, keep);
+      const thumbs = [...new Set(kept.flatMap((i) => (i.thumb ? [i.thumb.hash] : [])))].flatMap((hash) => {
+        const url = urls.get(hash);
+        return url ? [{ hash, url }] : [];
+      });
+      const record: StoredRecent = { v: 2, items: kept, thumbs, complete: complete && keep === items.length };
+      text = JSON.stringify(record);
+      if (text.length <= this.recentMaxChars || keep === 0) break;
+    }
+    try {
+      store.write(text);
+    } catch {
+      try {
+        store.write(null); // full or refused: no record, rather than a stale one
+      } catch {
+        // Storage is unusable: the reader then reads the library itself.
+      }
+    }
   }
 
   /**
@@ -595,8 +631,11 @@ export class LibraryRepository {
       await clear(this.blobs);
       const order = this.order;
       if (order) await clear(order);
-      const recent = this.recentDb;
-      if (recent) await clear(recent);
+      try {
+        this.recentDb?.write(null);
+      } catch {
+        // A record left behind is checked against the (now empty) library and rebuilt.
+      }
     });
     this.notify({ type: 'changed', ids: [] });
   }

@@ -9,23 +9,7 @@
  * that arrives updates only the cells showing those thumbnails.
  */
 import { SvelteMap } from 'svelte/reactivity';
-
-/** Bytes as a data: URL (base64), encoded in slices so no argument list grows with the size. */
-export function bytesDataUrl(bytes: Uint8Array, mime: string): string {
-  const prefix = `data:${mime || 'application/octet-stream'};base64,`;
-  // The native encoder where there is one (Chromium 140+, Firefox 133+, Safari 18.2+).
-  const native = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
-  if (typeof native === 'function') return prefix + native.call(bytes);
-  let text = '';
-  for (let at = 0; at < bytes.length; at += 0x8000)
-    text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-  return prefix + btoa(text);
-}
-
-/** A Blob as a data: URL. */
-export async function dataUrl(blob: Blob): Promise<string> {
-  return bytesDataUrl(new Uint8Array(await blob.arrayBuffer()), blob.type);
-}
+import { dataUrl } from '../library/data-url';
 
 const SLICE = 6;
 
@@ -43,8 +27,8 @@ export class ThumbCache {
   ) {}
 
   /** Thumbnails whose bytes are already here (the recent record): no read needed. */
-  prime(thumbs: readonly { hash: string; mime: string; bytes: Uint8Array }[]): void {
-    for (const t of thumbs) if (!this.urls.get(t.hash)) this.urls.set(t.hash, bytesDataUrl(t.bytes, t.mime));
+  prime(thumbs: readonly { hash: string; url: string }[]): void {
+    for (const t of thumbs) if (!this.urls.get(t.hash)) this.urls.set(t.hash, t.url);
   }
 
   /** The gallery shows these thumbnails now; those not yet here appear in `urls` after one batched read. */

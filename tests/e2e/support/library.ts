@@ -3,8 +3,8 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export const META_DB = 'atelier-library-meta-v1';
 export const BLOB_DB = 'atelier-library-blobs-v1';
-/** The first-screen record (newest items with their thumbnails' bytes). */
-export const RECENT_DB = 'atelier-library-recent-v1';
+/** The first-screen record (newest items with their thumbnails), a localStorage key. */
+export const RECENT_KEY = 'atelier.library.recent.v2';
 
 export interface StoredRecord {
   id: string;

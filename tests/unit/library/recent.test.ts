@@ -1,25 +1,42 @@
 import 'fake-indexeddb/auto';
-import { createStore, set } from 'idb-keyval';
+import { createStore } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { LibraryRepository, mergeRecent, RECENT_SIZE } from '../../../src/lib/library/repository';
+import type { RecentStore } from '../../../src/lib/library/names';
+import { RECENT_MAX_CHARS } from '../../../src/lib/library/names';
 import type { LibraryItem } from '../../../src/lib/library/types';
 import { blobOf, freshStores, itemFor } from './factories';
 
 const uid = () => Math.random().toString(36).slice(2);
 
-/** A repository with order and recent stores (the gallery's first-screen record). */
-function withRecent() {
+/** The record's place in memory, as localStorage would keep it (text, with an optional size limit). */
+function memoryRecent(limit = Infinity) {
+  const place = { text: null as string | null, writes: 0 };
+  const store: RecentStore = {
+    read: () => place.text,
+    write: (text) => {
+      if (text !== null && text.length > limit) throw new DOMException('full', 'QuotaExceededError');
+      place.writes++;
+      place.text = text;
+    },
+  };
+  return { place, store };
+}
+
+/** A repository with an order store and a recent record (the gallery's first screen). */
+function withRecent(opts: { maxChars?: number; storageLimit?: number } = {}) {
   const stores = freshStores();
   const order = createStore(`test-order-${uid()}`, 'order');
-  const recent = createStore(`test-recent-${uid()}`, 'recent');
+  const { place, store: recent } = memoryRecent(opts.storageLimit);
   const repo = new LibraryRepository({
     ...stores,
     order,
     recent,
+    recentMaxChars: opts.maxChars,
     notify: () => {},
     freeBytes: async () => null,
   });
-  return { repo, recent };
+  return { repo, place };
 }
 
 async function save(repo: LibraryRepository, id: string, created: number) {
@@ -31,7 +48,7 @@ async function save(repo: LibraryRepository, id: string, created: number) {
 const ids = (items: readonly LibraryItem[]) => items.map((i) => i.id);
 
 describe('the recent record (first screen in one read)', () => {
-  it('is built from the library when missing, with the thumbnails’ bytes inline', async () => {
+  it('is built from the library when missing, with the thumbnails inline as data: URLs', async () => {
     const { repo } = withRecent();
     for (let i = 1; i <= 3; i++) await save(repo, `item-${i}`, i * 1000);
     expect(await repo.recent()).toBeNull(); // nothing built it yet: the reader rebuilds after a read
@@ -41,7 +58,9 @@ describe('the recent record (first screen in one read)', () => {
     expect(r.complete).toBe(true);
     const thumb = await blobOf('thumb-item-2');
     const got = r.thumbs.find((t) => t.hash === thumb.hash)!;
-    expect(Array.from(got.bytes)).toEqual(Array.from(thumb.bytes));
+    const [head, base64] = got.url.split(',') as [string, string];
+    expect(head).toMatch(/^data:image\/[a-z]+;base64$/);
+    expect(Array.from(Buffer.from(base64, 'base64'))).toEqual(Array.from(thumb.bytes));
   });
 
   it('follows saves, replacements, favourites and deletes', async () => {
@@ -81,10 +100,41 @@ describe('the recent record (first screen in one read)', () => {
   });
 
   it('is ignored when it cannot be read (the reader then waits for the pages)', async () => {
-    const { repo, recent } = withRecent();
-    await set('page', { v: 1, items: [{ nonsense: true }], thumbs: [], complete: true }, recent);
+    const { repo, place } = withRecent();
+    place.text = JSON.stringify({ v: 2, items: [{ nonsense: true }], thumbs: [], complete: true });
     expect(await repo.recent()).toBeNull();
-    await set('page', 'garbage', recent);
+    place.text = 'garbage{';
     expect(await repo.recent()).toBeNull();
+    // The first version's shape (thumbnail bytes, from IndexedDB) is not read as this one.
+    place.text = JSON.stringify({ v: 1, items: [], thumbs: [], complete: true });
+    expect(await repo.recent()).toBeNull();
+  });
+
+  it('keeps fewer items when it would be too long, and none when storage refuses it', async () => {
+    const whole = withRecent();
+    for (let i = 1; i <= 8; i++) await save(whole.repo, `item-${i}`, i * 1000);
+    await whole.repo.rebuildRecent();
+    const length = whole.place.text!.length;
+    expect(length).toBeLessThan(RECENT_MAX_CHARS);
+    expect((await whole.repo.recent())!.items).toHaveLength(8);
+
+    // Room for about half of it: a shorter newest-first prefix, no longer "complete".
+    const half = withRecent({ maxChars: Math.ceil(length / 2) });
+    for (let i = 1; i <= 8; i++) await save(half.repo, `item-${i}`, i * 1000);
+    await half.repo.rebuildRecent();
+    const r = (await half.repo.recent())!;
+    expect(half.place.text!.length).toBeLessThanOrEqual(Math.ceil(length / 2));
+    expect(ids(r.items)).toEqual(['item-8', 'item-7', 'item-6', 'item-5', 'item-4'].slice(0, r.items.length));
+    expect(r.items.length).toBeGreaterThan(0);
+    expect(r.complete).toBe(false);
+    expect(r.thumbs).toHaveLength(r.items.length);
+
+    // Storage refuses it (full): no record is kept, rather than a stale one.
+    const full = withRecent({ storageLimit: 100 });
+    for (let i = 1; i <= 3; i++) await save(full.repo, `item-${i}`, i * 1000);
+    full.place.text = 'an older record';
+    await full.repo.rebuildRecent();
+    expect(full.place.text).toBeNull();
+    expect(await full.repo.recent()).toBeNull();
   });
 });
