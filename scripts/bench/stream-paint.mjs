@@ -190,6 +190,7 @@ async function measure(browser, appUrl, api, runs) {
           'cc',
           'blink',
           'blink.user_timing',
+          'disabled-by-default-v8.cpu_profiler',
         ],
       });
     await p.getByRole('button', { name: 'Generate' }).click();

@@ -114,13 +114,16 @@ export async function* generateImages(
   req: GenerationRequest,
   opts: GenerateCallOptions = {},
 ): AsyncGenerator<GenerationEvent> {
+  // A stream read in the worker is fetched there too (see api/offthread.ts).
+  const fetchImpl =
+    opts.fetchImpl ?? (opts.offMainThread && req.stream ? await workerFetchOrNull(opts) : undefined);
   const res = await apiFetch(conn, '/images/generations', {
     method: 'POST',
     json: req.body,
     signal: opts.signal,
     accept: req.stream ? 'text/event-stream' : 'application/json',
     onRetry: opts.onRetry,
-    fetchImpl: opts.fetchImpl,
+    fetchImpl,
   });
   yield* readImageResponse(res, opts);
 }
@@ -131,9 +134,11 @@ export async function* readImageResponse(
   opts: GenerateCallOptions = {},
 ): AsyncGenerator<GenerationEvent> {
   const type = res.headers.get('content-type') ?? '';
-  if (type.includes('text/event-stream') && res.body) {
-    const elsewhere = opts.offMainThread ? await offThreadReader(res.body, opts) : null;
-    yield* elsewhere ?? readImageStream(res.body, opts);
+  if (type.includes('text/event-stream') && (res.body || opts.offMainThread)) {
+    const elsewhere = opts.offMainThread ? await offThreadReader(res, opts) : null;
+    if (elsewhere) yield* elsewhere;
+    else if (res.body) yield* readImageStream(res.body, opts);
+    else throw new StreamError('cut', 'The stream reader stopped unexpectedly.');
   } else {
     yield* readImageJson(res, opts.signal);
   }
@@ -170,17 +175,27 @@ async function* readImageJson(res: Response, signal?: AbortSignal): AsyncGenerat
   };
 }
 
-/** The worker's reading of `body`, or null (and `body` untouched) where there is no worker to read it. */
+/** The worker's reading of `res`'s stream, or null (its body untouched) where there is no worker to read it. */
 async function offThreadReader(
-  body: ReadableStream<Uint8Array>,
+  res: Response,
   opts: GenerateCallOptions,
 ): Promise<AsyncGenerator<GenerationEvent> | null> {
   try {
     // Loaded on the first streamed run, so neither this nor the worker is part of the initial JavaScript.
     const { readImageStreamInWorker } = await import('./offthread-client');
-    return await readImageStreamInWorker(body, opts);
+    return await readImageStreamInWorker(res, opts);
   } catch {
     return null; // offline before the chunk was cached, or no module workers: read it here
+  }
+}
+
+/** The worker's fetch (see offthread-client.ts); null where there is no worker, so the page fetches. */
+async function workerFetchOrNull(opts: GenerateCallOptions): Promise<typeof fetch | undefined> {
+  try {
+    const { workerFetch } = await import('./offthread-client');
+    return (await workerFetch(opts)) ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

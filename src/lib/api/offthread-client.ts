@@ -3,7 +3,14 @@
  * import() from images.ts, so neither this nor the worker is part of the initial JavaScript.
  */
 import type { GenerateCallOptions, GenerationEvent } from './images';
-import { pumpBody, receiveImageStream, type ReadRequest } from './offthread';
+import {
+  pumpBody,
+  receiveImageStream,
+  responseFromWorker,
+  workerStreamOf,
+  type FetchRequest,
+  type ReadRequest,
+} from './offthread';
 import { browserDecoderApi } from '../images/progressive';
 
 /** How long a starting worker may take to say it is ready before the page reads the stream itself. */
@@ -46,14 +53,54 @@ function startWorker(): Promise<Worker | null> {
   });
 }
 
+/** Decode only where the page itself has WebCodecs: the same rule as reading the stream here. */
+const decodes = (opts: GenerateCallOptions) =>
+  opts.decodeWhileStreaming === true && browserDecoderApi() !== null;
+
 /**
- * Reads `body` (an SSE image stream) in the worker. Null where the browser has no module workers; `body` is then
- * untouched, for the caller to read itself.
+ * A fetch for apiFetch that the worker makes (see offthread.ts): the answer's head comes back as a Response, and
+ * an ok event stream stays in the worker, read there (`readImageStreamInWorker` then receives its events).
+ * Null where the browser has no module workers: the page fetches as usual. Requests with a body other than
+ * text (multipart forms) are fetched by the page.
+ */
+export async function workerFetch(opts: GenerateCallOptions): Promise<typeof fetch | null> {
+  starting ??= startWorker();
+  const worker = await starting;
+  if (!worker) return null;
+  return (input, init = {}) => {
+    if (init.body != null && typeof init.body !== 'string') return globalThis.fetch(input, init);
+    const { port1, port2 } = new MessageChannel();
+    const request: FetchRequest = {
+      t: 'fetch',
+      port: port2,
+      url: String(input),
+      init: {
+        method: init.method ?? 'GET',
+        headers: [...new Headers(init.headers).entries()],
+        body: (init.body as string | null | undefined) ?? null,
+      },
+      stallMs: opts.stallMs,
+      decodeWhileStreaming: decodes(opts),
+    };
+    worker.postMessage(request, [port2]);
+    return responseFromWorker(port1, init.signal);
+  };
+}
+
+/**
+ * Reads `res`'s SSE image stream in the worker: the one it is already reading when it fetched it
+ * (`workerFetch`), else the body is passed over chunk by chunk. Null where the browser has no module workers;
+ * the body is then untouched, for the caller to read itself.
  */
 export async function readImageStreamInWorker(
-  body: ReadableStream<Uint8Array>,
+  res: Response,
   opts: GenerateCallOptions,
 ): Promise<AsyncGenerator<GenerationEvent> | null> {
+  const receive = { signal: opts.signal, mark: opts.mark, lost: lost.signal };
+  const fetched = workerStreamOf(res);
+  if (fetched) return receiveImageStream(fetched, receive);
+  if (!res.body) return null;
+  const body = res.body;
   starting ??= startWorker();
   const worker = await starting;
   if (!worker) return null;
@@ -62,11 +109,10 @@ export async function readImageStreamInWorker(
     t: 'read',
     port: port2,
     stallMs: opts.stallMs,
-    // Decode only where the page itself has WebCodecs: the same rule as reading the stream here.
-    decodeWhileStreaming: opts.decodeWhileStreaming === true && browserDecoderApi() !== null,
+    decodeWhileStreaming: decodes(opts),
   };
   worker.postMessage(request, [port2]);
   let stop = () => {};
   void pumpBody(body, port1, new Promise<void>((resolve) => (stop = resolve)));
-  return receiveImageStream(port1, { signal: opts.signal, mark: opts.mark, lost: lost.signal, onStop: stop });
+  return receiveImageStream(port1, { ...receive, onStop: stop });
 }

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ApiError, StreamError } from '../../../src/lib/api/errors';
+import { apiFetch } from '../../../src/lib/api/client';
+import { ApiError, NetworkError, StreamError } from '../../../src/lib/api/errors';
 import type { GenerationEvent, StreamMark } from '../../../src/lib/api/images';
 import {
   fromWire,
   pumpBody,
   receiveImageStream,
+  responseFromWorker,
+  serveFetch,
   serveImageStream,
   toWire,
+  workerStreamOf,
   type PortLike,
 } from '../../../src/lib/api/offthread';
 import type { DecoderApi } from '../../../src/lib/images/progressive';
@@ -296,5 +300,136 @@ describe('reading an image stream in a worker (offthread.ts)', () => {
     expect(fromWire(toWire(new DOMException('x', 'AbortError'))).name).toBe('AbortError');
     // Anything else is a cut stream, as readImageStream reports it.
     expect(fromWire(toWire(new TypeError('boom')))).toMatchObject({ name: 'StreamError', kind: 'cut' });
+  });
+});
+
+describe('the worker makes the request itself (serveFetch / responseFromWorker)', () => {
+  const conn = { apiKey: 'sk-test-worker', baseUrl: 'http://127.0.0.1:9/v1', organization: 'org-1' };
+
+  /** apiFetch's fetch through the worker: each call is one request over a fresh channel, as in the browser. */
+  function throughWorker(fake: typeof fetch) {
+    const logs: { to: 'page' | 'worker'; t: string }[][] = [];
+    const served: Promise<void>[] = [];
+    const fetchImpl: typeof fetch = (input, init = {}) => {
+      const { page, worker, log } = channel();
+      logs.push(log);
+      served.push(
+        serveFetch(
+          worker,
+          {
+            url: String(input),
+            init: {
+              method: init.method ?? 'GET',
+              headers: [...new Headers(init.headers).entries()],
+              body: (init.body as string | null | undefined) ?? null,
+            },
+            decodeWhileStreaming: true,
+          },
+          { fetch: fake, decoderApi: fakeDecoderApi() },
+        ),
+      );
+      return responseFromWorker(page, init.signal);
+    };
+    return { fetchImpl, logs, served };
+  }
+
+  it('sends what apiFetch built, and the stream it answers is read in the worker', async () => {
+    const f = png(20_000);
+    const seen: { url: string; init: RequestInit }[] = [];
+    const fake: typeof fetch = async (url, init = {}) => {
+      seen.push({ url: String(url), init });
+      return new Response(sseBody(sse([partial(png(700)), completed(f)])).body, {
+        headers: { 'content-type': 'text/event-stream' },
+      });
+    };
+    const { fetchImpl, served } = throughWorker(fake);
+    const res = await apiFetch(conn, '/images/generations', {
+      json: { model: 'gpt-image-2', prompt: 'a heron', stream: true },
+      accept: 'text/event-stream',
+      fetchImpl,
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.url).toBe('http://127.0.0.1:9/v1/images/generations');
+    expect(seen[0]!.init).toMatchObject({ method: 'POST', credentials: 'omit' });
+    const headers = new Headers(seen[0]!.init.headers);
+    expect(headers.get('authorization')).toBe('Bearer sk-test-worker');
+    expect(headers.get('openai-organization')).toBe('org-1');
+    expect(JSON.parse(seen[0]!.init.body as string)).toEqual({
+      model: 'gpt-image-2',
+      prompt: 'a heron',
+      stream: true,
+    });
+    // The page's Response has the head only; the events come from the worker's reading.
+    expect(res.status).toBe(200);
+    expect(res.body).toBeNull();
+    const port = workerStreamOf(res)!;
+    expect(port).toBeDefined();
+    expect(workerStreamOf(res)).toBeUndefined(); // handed out once
+    const events = await collect(receiveImageStream(port, { mark: () => {} }));
+    expect(events.map((e) => e.kind)).toEqual(['partial', 'image', 'done']);
+    const image = events[1] as Extract<GenerationEvent, { kind: 'image' }>;
+    expect(Buffer.from(await image.image.arrayBuffer()).equals(f)).toBe(true);
+    expect(((await image.decoded) as unknown as { decoded: Buffer }).decoded.equals(f)).toBe(true);
+    await Promise.all(served);
+  });
+
+  it('an error answer comes back whole, so apiFetch maps it and retries as for any request', async () => {
+    let calls = 0;
+    const fake: typeof fetch = async () => {
+      calls++;
+      if (calls === 1)
+        return new Response(JSON.stringify({ error: { message: 'Slow down', type: 'requests' } }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after-ms': '5' },
+        });
+      return new Response(JSON.stringify({ error: { message: 'Incorrect API key provided' } }), {
+        status: 401,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req_42' },
+      });
+    };
+    const { fetchImpl } = throughWorker(fake);
+    const retries: number[] = [];
+    const failure = await apiFetch(conn, '/images/generations', {
+      json: {},
+      fetchImpl,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 10 },
+      onRetry: (r) => retries.push(r.error.status),
+    }).catch((e: unknown) => e);
+    expect(calls).toBe(2);
+    expect(retries).toEqual([429]);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({
+      status: 401,
+      message: 'Incorrect API key provided',
+      requestId: 'req_42',
+    });
+  });
+
+  it('a network failure in the worker is a NetworkError on the page', async () => {
+    const { fetchImpl } = throughWorker(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const failure = await apiFetch(conn, '/images/generations', { json: {}, fetchImpl, retry: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(NetworkError);
+  });
+
+  it('Cancel before the answer aborts the worker’s request', async () => {
+    let workerSignal: AbortSignal | null = null;
+    const fake: typeof fetch = (_url, init = {}) =>
+      new Promise((_, reject) => {
+        workerSignal = init.signal ?? null;
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    const { fetchImpl, logs, served } = throughWorker(fake);
+    const controller = new AbortController();
+    const pending = apiFetch(conn, '/images/generations', { json: {}, fetchImpl, signal: controller.signal });
+    await expect.poll(() => workerSignal).not.toBeNull();
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(logs[0]).toContainEqual({ to: 'worker', t: 'cancel' });
+    await Promise.all(served);
+    expect(workerSignal!.aborted).toBe(true);
   });
 });
