@@ -11,8 +11,11 @@
  */
 export const RECENT_KEY = 'atelier.library.recent.v2';
 export const RECENT_DB_V1 = 'atelier-library-recent-v1';
-/** A record longer than this (UTF-16 characters) keeps fewer items; localStorage holds about 5 M per site. */
-export const RECENT_MAX_CHARS = 1_500_000;
+/**
+ * A record longer than this (UTF-16 characters, 2 MB) keeps fewer items: localStorage holds about 5 M characters
+ * per site, and the settings and the studio's draft need room there too.
+ */
+export const RECENT_MAX_CHARS = 1_000_000;
 
 /** Where the record is read and written (localStorage in the browser; a Map in tests). */
 export interface RecentStore {
