@@ -1,10 +1,11 @@
 /** The Image API generation call: one request, read as JSON or as an SSE stream, turned into typed events. */
 import { imageBlobFromBase64 } from '../images/bytes';
+import { sha256Hex } from '../library/hash';
 import { browserDecoderApi, decodeWhileArriving, type DecoderApi } from '../images/progressive';
 import type { GenerationRequest } from './builders';
 import { apiFetch, type Connection, type RequestOptions } from './client';
 import { ApiError, StreamError, isAbortError } from './errors';
-import { eventTypeOf, isBase64Payload, type Base64Payload, type LiftedBase64 } from './lift';
+import { eventTypeOf, isBase64Payload, LiftedBase64, type Base64Payload } from './lift';
 import { readJsonEvents, type StreamEvent } from './sse';
 
 export interface ImageUsage {
@@ -58,6 +59,11 @@ export type GenerationEvent =
        * the event, to null when it could not be decoded that way. Absent unless `decodeWhileStreaming` was set.
        */
       decoded?: Promise<ImageBitmap | null>;
+      /**
+       * The SHA-256 (lowercase hex) of `image`'s bytes, computed where they already are (the stream worker), so
+       * saving the image need not read them back; null when it could not be computed. Absent elsewhere.
+       */
+      sha256?: Promise<string | null>;
     }
   | { kind: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number };
 
@@ -73,6 +79,11 @@ export interface GenerateCallOptions {
    */
   decodeWhileStreaming?: boolean;
   decoderApi?: DecoderApi | null;
+  /**
+   * Give each streamed final image event a `sha256`, hashed from the decoded bytes in hand (the stream worker
+   * does, so that saving the image need not read its Blob back).
+   */
+  hashFinal?: boolean;
   /**
    * Read a streamed answer in a Web Worker (api/offthread-client.ts) where the browser can: the main thread
    * then only receives small messages. Falls back to reading it here.
@@ -233,6 +244,7 @@ export async function* readImageStream(
         return decoded;
       });
       if (!out) continue;
+      if (out.kind === 'image' && opts.hashFinal) out.sha256 = hashOfBlobParts(ev.b64_json);
       if (out.kind === 'image') {
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
         mark('atelier:image-ready', { lastChunkAt });
@@ -254,6 +266,18 @@ export async function* readImageStream(
   }
   if (images === 0) throw new StreamError('incomplete', 'The stream ended before the final image arrived.');
   yield { kind: 'done', usage, echoed: echo, created };
+}
+
+/** SHA-256 of a lifted image's bytes, from its decoded parts (no Blob read); undefined for a plain string. */
+function hashOfBlobParts(b64: unknown): Promise<string | null> | undefined {
+  if (!(b64 instanceof LiftedBase64)) return undefined;
+  const whole = new Uint8Array(b64.byteLength);
+  let at = 0;
+  for (const p of b64.parts) {
+    whole.set(p, at);
+    at += p.length;
+  }
+  return sha256Hex(whole.buffer).catch(() => null);
 }
 
 /**

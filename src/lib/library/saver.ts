@@ -66,8 +66,11 @@ export interface SaverDeps {
   save(items: LibraryItem[], blobs: Map<string, Blob>, stored?: () => void): Promise<void>;
   /** The library item whose image has this hash, if any (for lineage). */
   itemWithImage(hash: string): Promise<string | null> | string | null;
-  /** `decoded`: the image as already decoded for display, when there is one (no second decode needed). */
-  thumbnail(blob: Blob, bytes: Uint8Array, decoded?: Promise<ImageBitmap | null>): Promise<Thumbnail>;
+  /**
+   * `bytes`: the whole image when it was read already (else the thumbnail reads what it needs). `decoded`: the
+   * image as already decoded for display, when there is one (no second decode needed).
+   */
+  thumbnail(blob: Blob, bytes?: Uint8Array, decoded?: Promise<ImageBitmap | null>): Promise<Thumbnail>;
   now(): number;
   newId(): string;
   /** A save landed (add or replace the item on screen). */
@@ -152,7 +155,8 @@ export class LibrarySaver {
     if (ev.kind === 'partial' && r.latest.get(index)?.kind === 'image') return r.chain;
     r.latest.set(index, ev);
     if (run.inputs && !r.inputs) r.inputs = hashInputs(run.inputs.images, run.inputs.mask);
-    const prepared = this.prepare(ev.image, ev.kind === 'image' ? ev.decoded : undefined);
+    const prepared =
+      ev.kind === 'image' ? this.prepare(ev.image, ev.decoded, ev.sha256) : this.prepare(ev.image);
     prepared.catch(() => undefined); // handled where it is awaited
     r.chain = r.chain.then(() => this.saveRunImage(run, r, ev, prepared, at));
     return r.chain;
@@ -264,17 +268,33 @@ export class LibrarySaver {
     return this.store(input.blob, prepared, at, recipe, inputs.blobs, { id: input.id, partialIndex: null });
   }
 
-  /** Hash, pixel size and thumbnail: started the moment an image arrives, in parallel. */
-  private async prepare(image: Blob, decoded?: Promise<ImageBitmap | null>): Promise<Prepared> {
+  /**
+   * Hash, pixel size and thumbnail: started the moment an image arrives, in parallel. `sha256`: the hash made
+   * where the bytes were (the stream worker); then the image is not read back here at all.
+   */
+  private async prepare(
+    image: Blob,
+    decoded?: Promise<ImageBitmap | null>,
+    sha256?: Promise<string | null>,
+  ): Promise<Prepared> {
     performance.mark?.('atelier:save-start');
-    const bytes = new Uint8Array(await image.arrayBuffer());
-    performance.mark?.('atelier:save-read');
-    const [hash, made] = await Promise.all([
-      sha256Hex(bytes.buffer).finally(() => performance.mark?.('atelier:save-hashed')),
+    const thumbnail = (bytes?: Uint8Array) =>
       this.deps
         .thumbnail(image, bytes, decoded)
-        .catch((): Thumbnail => ({ width: 0, height: 0, thumb: null })),
-    ]);
+        .catch((): Thumbnail => ({ width: 0, height: 0, thumb: null }));
+    const hashed = (hash: Promise<string>) => hash.finally(() => performance.mark?.('atelier:save-hashed'));
+    let hash: string;
+    let made: Thumbnail;
+    if (sha256) {
+      // The thumbnail does not wait for the hash (it reads only the image's header).
+      const [given, thumb] = await Promise.all([sha256.catch(() => null), thumbnail()]);
+      hash = await hashed(given !== null ? Promise.resolve(given) : sha256Hex(image));
+      made = thumb;
+    } else {
+      const bytes = new Uint8Array(await image.arrayBuffer());
+      performance.mark?.('atelier:save-read');
+      [hash, made] = await Promise.all([hashed(sha256Hex(bytes.buffer)), thumbnail(bytes)]);
+    }
     const thumbAt = performance.now();
     let thumb: Prepared['thumb'] = null;
     if (made.thumb) {

@@ -17,11 +17,14 @@ export interface Thumbnail {
   thumb: { blob: Blob; width: number; height: number } | null;
 }
 
+/** How much of an image is read for its header when the caller has not read it all (JPEG's may follow EXIF). */
+const HEADER_BYTES = 256 * 1024;
+
 async function pixelSize(blob: Blob, bytes?: Uint8Array): Promise<{ width: number; height: number }> {
-  const head = bytes ?? new Uint8Array(await blob.arrayBuffer());
+  const head = bytes ?? new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer());
   const kind = identify(head);
   if (kind?.accepted) {
-    const h = readHeader(kind.mime, head, true);
+    const h = readHeader(kind.mime, head, head.length >= blob.size);
     if (h.ok) return { width: h.width, height: h.height };
   }
   const full = await createImageBitmap(blob);
@@ -40,13 +43,20 @@ export async function makeThumbnail(
   bytes?: Uint8Array,
   decoded?: Promise<ImageBitmap | null>,
 ): Promise<Thumbnail> {
-  const { width, height } = await pixelSize(blob, bytes);
+  // The picture decoded for display is this image: its size needs no read of the Blob (a Blob made in the stream
+  // worker costs a round trip to the browser to read, even its first bytes).
+  // A picture closed meanwhile reads as 0 × 0: the Blob's header says then.
+  const shown = decoded ? await decoded.catch(() => null) : null;
+  const { width, height } =
+    shown && shown.width > 0 && shown.height > 0
+      ? { width: shown.width, height: shown.height }
+      : await pixelSize(blob, bytes);
   const scale = Math.min(1, THUMB_EDGE / Math.max(width, height));
   const tw = Math.max(1, Math.round(width * scale));
   const th = Math.max(1, Math.round(height * scale));
   const resize = { resizeWidth: tw, resizeHeight: th, resizeQuality: 'medium' } as const;
   try {
-    const picture = decoded ? await decoded.catch(() => null) : null;
+    const picture = shown;
     mark('atelier:thumb-picture');
     const fromPicture =
       picture && picture.width === width && picture.height === height

@@ -90,7 +90,9 @@ export class EditRunState extends RunState implements SelfSendingRun {
       try {
         const { keepOutsideMask } = await import('../mask/composite');
         const image = await keepOutsideMask(keep.original, ev.image, keep.mask);
-        yield { ...ev, image, raw: ev.image };
+        // A new image: the hash of the one the API returned is not its hash.
+        const { sha256: _hash, ...returned } = ev;
+        yield { ...returned, image, raw: ev.image };
       } catch {
         this.notes.push(`Image ${ev.index + 1} is shown as the API returned it: it could not be composited.`);
         yield ev;

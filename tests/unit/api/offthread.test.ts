@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { apiFetch } from '../../../src/lib/api/client';
 import { ApiError, NetworkError, StreamError } from '../../../src/lib/api/errors';
@@ -171,6 +171,8 @@ describe('reading an image stream in a worker (offthread.ts)', () => {
     expect(image).toMatchObject({ index: 0, revisedPrompt: 'a heron', echoed: { size: '1024x1024' } });
     const picture = (await image.decoded) as unknown as { decoded: Buffer };
     expect(picture.decoded.equals(f)).toBe(true);
+    // Hashed where the bytes are, so saving need not read them back.
+    expect(await image.sha256).toBe(createHash('sha256').update(f).digest('hex'));
     expect(done.usage).toEqual({ input_tokens: 1, output_tokens: 2, total_tokens: 3 });
     await run.served;
     // The bench's marks reach the page, the last chunk's time converted to the page's clock.
