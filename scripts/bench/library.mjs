@@ -34,6 +34,18 @@ export async function run({ browser, appUrl }) {
     });
     await p.goto(appUrl);
     await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
+    // BENCH_TRACE_SAVE=file.json records a Chrome trace of the save (for finding where its time goes).
+    const tracing = process.env.BENCH_TRACE_SAVE;
+    if (tracing)
+      await browser.startTracing(p, {
+        path: tracing,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'toplevel',
+          'blink.user_timing',
+        ],
+      });
     await p.getByRole('button', { name: 'Generate' }).click();
     await p.waitForFunction(
       () => performance.getEntriesByName('atelier:library-save').some((e) => e.detail.bytes > 1e6),
@@ -41,6 +53,7 @@ export async function run({ browser, appUrl }) {
       { timeout: 60_000 },
     );
     await p.waitForTimeout(500); // long-task entries arrive a little later
+    if (tracing) await browser.stopTracing();
     const r = await p.evaluate(() => {
       const m = performance.getEntriesByName('atelier:library-save').find((e) => e.detail.bytes > 1e6);
       const end = m.startTime + m.duration;

@@ -10,6 +10,8 @@
  * Version 1 of the record was an IndexedDB database (`RECENT_DB_V1`); it is deleted when the record is rebuilt.
  */
 export const RECENT_KEY = 'atelier.library.recent.v2';
+/** Each thumbnail of the record under a key of its own, so a save writes one thumbnail, not all of them. */
+export const RECENT_THUMB_PREFIX = 'atelier.library.thumb.';
 export const RECENT_DB_V1 = 'atelier-library-recent-v1';
 /**
  * A record longer than this (UTF-16 characters, 2 MB) keeps fewer items: localStorage holds about 5 M characters
@@ -17,12 +19,21 @@ export const RECENT_DB_V1 = 'atelier-library-recent-v1';
  */
 export const RECENT_MAX_CHARS = 1_000_000;
 
-/** Where the record is read and written (localStorage in the browser; a Map in tests). */
+/**
+ * Where the record is read and written (localStorage in the browser; a Map in tests): the list (items and their
+ * thumbnails' hashes) under one key, each thumbnail's data: URL under its own.
+ */
 export interface RecentStore {
-  /** The record's text, or null when there is none. */
+  /** The list's text, or null when there is none. */
   read(): string | null;
-  /** Stores the text, or removes the record (null). Throws when storage refuses it (full, disabled). */
+  /** Stores the list's text, or removes it (null). Throws when storage refuses it (full, disabled). */
   write(text: string | null): void;
+  /** A thumbnail's data: URL, or null. */
+  thumb(hash: string): string | null;
+  /** Stores a thumbnail's data: URL, or removes it (null). Throws when storage refuses it. */
+  setThumb(hash: string, url: string | null): void;
+  /** The hashes of every thumbnail stored (to remove those the list no longer names). */
+  thumbHashes(): string[];
 }
 
 /** The browser's localStorage as a RecentStore; null where it is unavailable (some private modes, Node). */
@@ -35,13 +46,28 @@ export function localRecentStore(): RecentStore | null {
   }
   if (!storage) return null;
   const s = storage;
+  const put = (key: string, text: string | null) =>
+    text === null ? s.removeItem(key) : s.setItem(key, text);
   return {
     read: () => s.getItem(RECENT_KEY),
-    write: (text) => (text === null ? s.removeItem(RECENT_KEY) : s.setItem(RECENT_KEY, text)),
+    write: (text) => put(RECENT_KEY, text),
+    thumb: (hash) => s.getItem(RECENT_THUMB_PREFIX + hash),
+    setThumb: (hash, url) => put(RECENT_THUMB_PREFIX + hash, url),
+    thumbHashes: () => {
+      const out: string[] = [];
+      for (let i = 0; i < s.length; i++) {
+        const key = s.key(i);
+        if (key?.startsWith(RECENT_THUMB_PREFIX)) out.push(key.slice(RECENT_THUMB_PREFIX.length));
+      }
+      return out;
+    },
   };
 }
 
-/** Reads the recent record as early as possible; never throws (null when there is none or it cannot be read). */
+/**
+ * Reads the recent record's list as early as possible (its thumbnails are read when it is shown); never throws
+ * (null when there is none or it cannot be read).
+ */
 export const readRecentEarly = (): Promise<unknown> => {
   performance.mark('atelier:recent-start');
   let value: unknown = null;

@@ -126,7 +126,8 @@ export interface RecentPage {
 interface StoredRecent {
   v: 2;
   items: LibraryItem[];
-  thumbs: ThumbUrl[];
+  /** The hashes of the items' thumbnails, each stored under its own key (RecentStore.thumb). */
+  thumbs: string[];
   complete: boolean;
 }
 
@@ -240,11 +241,11 @@ export class LibraryRepository {
       if (!item) return null;
       items.push(item);
     }
-    const thumbs = raw.thumbs.flatMap((t) =>
-      t && typeof t.hash === 'string' && typeof t.url === 'string' && t.url.startsWith('data:image/')
-        ? [{ hash: t.hash, url: t.url }]
-        : [],
-    );
+    const thumbs: ThumbUrl[] = [];
+    for (const hash of raw.thumbs) {
+      const url = typeof hash === 'string' ? store.thumb(hash) : null;
+      if (url?.startsWith('data:image/')) thumbs.push({ hash, url });
+    }
     return { items, thumbs, complete: raw.complete === true };
   }
 
@@ -314,35 +315,53 @@ export class LibraryRepository {
     const store = this.recentDb;
     if (!store) return;
     const known = new Map(had.map((t) => [t.hash, t.url]));
-    const wanted = [...new Set(items.flatMap((i) => (i.thumb ? [i.thumb.hash] : [])))];
+    const hashesOf = (list: readonly LibraryItem[]) => [
+      ...new Set(list.flatMap((i) => (i.thumb ? [i.thumb.hash] : []))),
+    ];
+    const wanted = hashesOf(items);
     const missing = wanted.filter((h) => !known.has(h) && !given.has(h));
     const read = missing.length ? await this.blobMany(missing) : [];
     const blobs = new Map(given);
     missing.forEach((h, n) => read[n] && blobs.set(h, read[n]));
-    const urls = new Map<string, string>();
+    // Only thumbnails the record does not hold yet are written: a save adds one, not all of them.
+    const fresh = new Map<string, string>();
     for (const h of wanted) {
-      const url = known.get(h) ?? (blobs.has(h) ? await dataUrl(blobs.get(h)!) : undefined);
-      if (url) urls.set(h, url);
+      const blob = known.has(h) ? undefined : blobs.get(h);
+      if (blob) fresh.set(h, await dataUrl(blob));
     }
+    const urlLength = (h: string) => known.get(h)?.length ?? fresh.get(h)?.length ?? 0;
     let text = '';
+    let keptHashes: string[] = [];
     for (let keep = items.length; ; keep = Math.floor(keep * 0.75)) {
       const kept = items.slice(0, keep);
-      const thumbs = [...new Set(kept.flatMap((i) => (i.thumb ? [i.thumb.hash] : [])))].flatMap((hash) => {
-        const url = urls.get(hash);
-        return url ? [{ hash, url }] : [];
-      });
-      const record: StoredRecent = { v: 2, items: kept, thumbs, complete: complete && keep === items.length };
+      keptHashes = hashesOf(kept).filter((h) => known.has(h) || fresh.has(h));
+      const record: StoredRecent = {
+        v: 2,
+        items: kept,
+        thumbs: keptHashes,
+        complete: complete && keep === items.length,
+      };
       text = JSON.stringify(record);
-      if (text.length <= this.recentMaxChars || keep === 0) break;
+      const total = keptHashes.reduce((n, h) => n + urlLength(h), text.length);
+      if (total <= this.recentMaxChars || keep === 0) break;
     }
+    const keep = new Set(keptHashes);
     try {
+      for (const [hash, url] of fresh) if (keep.has(hash)) store.setThumb(hash, url);
       store.write(text);
     } catch {
+      keep.clear(); // full or refused: no record, rather than a stale one
       try {
-        store.write(null); // full or refused: no record, rather than a stale one
+        store.write(null);
       } catch {
         // Storage is unusable: the reader then reads the library itself.
       }
+    }
+    // Thumbnails the list no longer names (or left by an interrupted write) go.
+    try {
+      for (const hash of store.thumbHashes()) if (!keep.has(hash)) store.setThumb(hash, null);
+    } catch {
+      // Left for the next write.
     }
   }
 
@@ -632,7 +651,9 @@ export class LibraryRepository {
       const order = this.order;
       if (order) await clear(order);
       try {
-        this.recentDb?.write(null);
+        const recent = this.recentDb;
+        recent?.write(null);
+        for (const hash of recent?.thumbHashes() ?? []) recent?.setThumb(hash, null);
       } catch {
         // A record left behind is checked against the (now empty) library and rebuilt.
       }

@@ -9,16 +9,27 @@ import { blobOf, freshStores, itemFor } from './factories';
 
 const uid = () => Math.random().toString(36).slice(2);
 
-/** The record's place in memory, as localStorage would keep it (text, with an optional size limit). */
+/** The record's place in memory, as localStorage would keep it (texts, with an optional limit on their total). */
 function memoryRecent(limit = Infinity) {
-  const place = { text: null as string | null, writes: 0 };
+  const place = { text: null as string | null, thumbs: new Map<string, string>(), thumbWrites: 0 };
+  const used = () => (place.text?.length ?? 0) + [...place.thumbs.values()].reduce((n, u) => n + u.length, 0);
+  const check = (adding: number) => {
+    if (used() + adding > limit) throw new DOMException('full', 'QuotaExceededError');
+  };
   const store: RecentStore = {
     read: () => place.text,
     write: (text) => {
-      if (text !== null && text.length > limit) throw new DOMException('full', 'QuotaExceededError');
-      place.writes++;
+      if (text !== null) check(text.length - (place.text?.length ?? 0));
       place.text = text;
     },
+    thumb: (hash) => place.thumbs.get(hash) ?? null,
+    setThumb: (hash, url) => {
+      if (url === null) return void place.thumbs.delete(hash);
+      check(url.length);
+      place.thumbWrites++;
+      place.thumbs.set(hash, url);
+    },
+    thumbHashes: () => [...place.thumbs.keys()],
   };
   return { place, store };
 }
@@ -48,7 +59,7 @@ async function save(repo: LibraryRepository, id: string, created: number) {
 const ids = (items: readonly LibraryItem[]) => items.map((i) => i.id);
 
 describe('the recent record (first screen in one read)', () => {
-  it('is built from the library when missing, with the thumbnails inline as data: URLs', async () => {
+  it('is built from the library when missing, with the thumbnails as data: URLs', async () => {
     const { repo } = withRecent();
     for (let i = 1; i <= 3; i++) await save(repo, `item-${i}`, i * 1000);
     expect(await repo.recent()).toBeNull(); // nothing built it yet: the reader rebuilds after a read
@@ -63,12 +74,14 @@ describe('the recent record (first screen in one read)', () => {
     expect(Array.from(Buffer.from(base64, 'base64'))).toEqual(Array.from(thumb.bytes));
   });
 
-  it('follows saves, replacements, favourites and deletes', async () => {
-    const { repo } = withRecent();
+  it('follows saves, replacements, favourites and deletes, writing only the thumbnails it lacks', async () => {
+    const { repo, place } = withRecent();
     await save(repo, 'a', 1000);
     await repo.rebuildRecent();
+    expect(place.thumbWrites).toBe(1);
     const b = await save(repo, 'b', 2000);
     expect(ids((await repo.recent())!.items)).toEqual(['b', 'a']);
+    expect(place.thumbWrites).toBe(2); // the new one only: a's is not written again
     await repo.setFavourite('a', true);
     expect((await repo.recent())!.items.find((i) => i.id === 'a')!.favourite).toBe(true);
     // A final replacing its partial (same id, new image and thumbnail).
@@ -77,10 +90,14 @@ describe('the recent record (first screen in one read)', () => {
     const r = (await repo.recent())!;
     expect(r.items.find((i) => i.id === 'b')!.thumb!.hash).toBe(x.item.thumb!.hash);
     expect(r.thumbs.map((t) => t.hash)).toContain(x.item.thumb!.hash);
+    expect(place.thumbs.has(b.thumb!.hash)).toBe(false); // the partial's thumbnail is gone with it
+    const aThumb = r.items.find((i) => i.id === 'a')!.thumb!.hash;
     await repo.remove(['a']);
     expect(ids((await repo.recent())!.items)).toEqual(['b']);
+    expect(place.thumbs.has(aThumb)).toBe(false);
     await repo.clearAll();
     expect(await repo.recent()).toBeNull();
+    expect(place.thumbs.size).toBe(0);
   });
 
   it('keeps at most RECENT_SIZE items and stays a newest-first prefix', () => {
@@ -105,6 +122,14 @@ describe('the recent record (first screen in one read)', () => {
     expect(await repo.recent()).toBeNull();
     place.text = 'garbage{';
     expect(await repo.recent()).toBeNull();
+    // A thumbnail whose key is missing: the item is there, the gallery reads that thumbnail itself.
+    const ok = withRecent();
+    await save(ok.repo, 'a', 1000);
+    await ok.repo.rebuildRecent();
+    ok.place.thumbs.clear();
+    const r = (await ok.repo.recent())!;
+    expect(ids(r.items)).toEqual(['a']);
+    expect(r.thumbs).toEqual([]);
     // The first version's shape (thumbnail bytes, from IndexedDB) is not read as this one.
     place.text = JSON.stringify({ v: 1, items: [], thumbs: [], complete: true });
     expect(await repo.recent()).toBeNull();
@@ -114,7 +139,9 @@ describe('the recent record (first screen in one read)', () => {
     const whole = withRecent();
     for (let i = 1; i <= 8; i++) await save(whole.repo, `item-${i}`, i * 1000);
     await whole.repo.rebuildRecent();
-    const length = whole.place.text!.length;
+    const used = (p: typeof whole.place) =>
+      (p.text?.length ?? 0) + [...p.thumbs.values()].reduce((n, u) => n + u.length, 0);
+    const length = used(whole.place);
     expect(length).toBeLessThan(RECENT_MAX_CHARS);
     expect((await whole.repo.recent())!.items).toHaveLength(8);
 
@@ -123,7 +150,7 @@ describe('the recent record (first screen in one read)', () => {
     for (let i = 1; i <= 8; i++) await save(half.repo, `item-${i}`, i * 1000);
     await half.repo.rebuildRecent();
     const r = (await half.repo.recent())!;
-    expect(half.place.text!.length).toBeLessThanOrEqual(Math.ceil(length / 2));
+    expect(used(half.place)).toBeLessThanOrEqual(Math.ceil(length / 2));
     expect(ids(r.items)).toEqual(['item-8', 'item-7', 'item-6', 'item-5', 'item-4'].slice(0, r.items.length));
     expect(r.items.length).toBeGreaterThan(0);
     expect(r.complete).toBe(false);
@@ -135,6 +162,7 @@ describe('the recent record (first screen in one read)', () => {
     full.place.text = 'an older record';
     await full.repo.rebuildRecent();
     expect(full.place.text).toBeNull();
+    expect(full.place.thumbs.size).toBe(0);
     expect(await full.repo.recent()).toBeNull();
   });
 });
