@@ -244,7 +244,16 @@ export async function* readImageStream(
         return decoded;
       });
       if (!out) continue;
-      if (out.kind === 'image' && opts.hashFinal) out.sha256 = hashOfBlobParts(ev.b64_json);
+      if (out.kind === 'image' && opts.hashFinal) {
+        // After the picture's decode, which it would slow (both want the CPU), and after this event has gone out:
+        // only saving needs the hash, and saving waits for the picture anyway.
+        const b64 = ev.b64_json;
+        const after = out.decoded ?? Promise.resolve(null);
+        out.sha256 = after.then(
+          () => hashOfBlobParts(b64) ?? null,
+          () => hashOfBlobParts(b64) ?? null,
+        );
+      }
       if (out.kind === 'image') {
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
         mark('atelier:image-ready', { lastChunkAt });
