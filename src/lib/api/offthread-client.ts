@@ -3,14 +3,8 @@
  * import() from images.ts, so neither this nor the worker is part of the initial JavaScript.
  */
 import type { GenerateCallOptions, GenerationEvent } from './images';
-import {
-  pumpBody,
-  receiveImageStream,
-  responseFromWorker,
-  workerStreamOf,
-  type FetchRequest,
-  type ReadRequest,
-} from './offthread';
+import { pumpBody, receiveImageStream, type ReadRequest } from './offthread';
+import { responseFromWorker, workerStreamOf, type FetchRequest } from './offthread-fetch';
 import { browserDecoderApi } from '../images/progressive';
 
 /** How long a starting worker may take to say it is ready before the page reads the stream itself. */

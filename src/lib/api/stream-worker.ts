@@ -2,7 +2,8 @@
  * The worker that fetches and reads streamed image answers (see offthread.ts). Started by offthread-client.ts
  * on the first streamed run and kept for the page's life; each request comes with its own port.
  */
-import { serveFetch, serveImageStream, type FetchRequest, type ReadRequest } from './offthread';
+import { serveImageStream, type ReadRequest } from './offthread';
+import { serveFetch, type FetchRequest } from './offthread-fetch';
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ReadRequest | FetchRequest>) => void) | null;

@@ -7,13 +7,11 @@ import {
   fromWire,
   pumpBody,
   receiveImageStream,
-  responseFromWorker,
-  serveFetch,
   serveImageStream,
   toWire,
-  workerStreamOf,
   type PortLike,
 } from '../../../src/lib/api/offthread';
+import { responseFromWorker, serveFetch, workerStreamOf } from '../../../src/lib/api/offthread-fetch';
 import type { DecoderApi } from '../../../src/lib/images/progressive';
 
 /** PNG-signed bytes, long enough to be lifted out of the stream. */
