@@ -1,6 +1,7 @@
 /** Factories for test data: options built from the app's defaults, overridden per test. */
 import type { TurnImage, TurnRecord } from '../../src/lib/conversation/tree';
 import { DEFAULT_OPTIONS, type GenerateOptions } from '../../src/lib/models/options';
+import { RunState } from '../../src/lib/state/run.svelte';
 
 export function options(patch: Partial<GenerateOptions> = {}): GenerateOptions {
   return { ...DEFAULT_OPTIONS, model: 'gpt-image-2.6-flare', prompt: 'A lighthouse at dusk', ...patch };
@@ -47,4 +48,17 @@ export function turnRecord(id: string, parentId: string | null, patch: Partial<T
     error: null,
     ...patch,
   };
+}
+
+/** A streamed one-image run of 'a kite' on gpt-image-2, started at time 0. */
+export function kiteRun(): RunState {
+  return new RunState({
+    prompt: 'a kite',
+    model: 'gpt-image-2',
+    body: {},
+    streamed: true,
+    expected: 1,
+    notes: [],
+    now: 0,
+  });
 }

@@ -1,16 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RunState } from '../../../src/lib/state/run.svelte';
-
-const newRun = () =>
-  new RunState({
-    prompt: 'a kite',
-    model: 'gpt-image-2',
-    body: {},
-    streamed: true,
-    expected: 1,
-    notes: [],
-    now: 0,
-  });
+import { kiteRun as newRun } from '../factories';
 
 describe('a run’s final image URL (run.svelte.ts)', () => {
   afterEach(() => vi.restoreAllMocks());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StudioState } from '../../../src/lib/state/studio.svelte';
-import { RunState } from '../../../src/lib/state/run.svelte';
+import type { RunState } from '../../../src/lib/state/run.svelte';
+import { kiteRun } from '../factories';
 import type { GenerationEvent } from '../../../src/lib/api/images';
 
 const CONN = { apiKey: 'sk-test-studio-0000', baseUrl: 'http://127.0.0.1:1/v1' };
@@ -182,27 +183,16 @@ describe('StudioState: handing images on (the library saves them)', () => {
     let picture!: (p: ImageBitmap | null) => void;
     const decoded = new Promise<ImageBitmap | null>((resolve) => (picture = resolve));
     const image = new Blob([Uint8Array.from(atob(PNG_1PX), (c) => c.charCodeAt(0))], { type: 'image/png' });
-    const run = Object.assign(
-      new RunState({
-        prompt: 'a kite',
-        model: 'gpt-image-2',
-        body: {},
-        streamed: true,
-        expected: 1,
-        notes: [],
-        now: 0,
-      }),
-      {
-        async *send(): AsyncGenerator<GenerationEvent> {
-          yield { kind: 'partial', partialIndex: 0, image, echoed: {} };
-          yield { kind: 'image', index: 0, image, echoed: {}, decoded };
-          yield { kind: 'done', usage: null, echoed: {} };
-        },
-        again(): never {
-          throw new Error('not retried here');
-        },
+    const run = Object.assign(kiteRun(), {
+      async *send(): AsyncGenerator<GenerationEvent> {
+        yield { kind: 'partial', partialIndex: 0, image, echoed: {} };
+        yield { kind: 'image', index: 0, image, echoed: {}, decoded };
+        yield { kind: 'done', usage: null, echoed: {} };
       },
-    );
+      again(): never {
+        throw new Error('not retried here');
+      },
+    });
     const order: string[] = [];
     studio.onImage = (_run, ev, at) => order.push(`${ev.kind}@${typeof at}`);
     studio.onRunEnd = () => order.push('end');
