@@ -1,7 +1,12 @@
 /** The Image API generation call: one request, read as JSON or as an SSE stream, turned into typed events. */
 import { imageBlobFromBase64 } from '../images/bytes';
 import { sha256Hex } from '../library/hash';
-import { browserDecoderApi, decodeWhileArriving, type DecoderApi } from '../images/progressive';
+import {
+  browserDecoderApi,
+  pictureWhileArriving,
+  type DecodedPicture,
+  type DecoderApi,
+} from '../images/progressive';
 import type { GenerationRequest } from './builders';
 import { apiFetch, type Connection, type RequestOptions } from './client';
 import { ApiError, StreamError, isAbortError } from './errors';
@@ -58,7 +63,7 @@ export type GenerationEvent =
        * The same image, decoded while its bytes streamed in (see images/progressive.ts); resolves shortly after
        * the event, to null when it could not be decoded that way. Absent unless `decodeWhileStreaming` was set.
        */
-      decoded?: Promise<ImageBitmap | null>;
+      decoded?: Promise<DecodedPicture | null>;
       /**
        * The SHA-256 (lowercase hex) of `image`'s bytes, computed where they already are (the stream worker), so
        * saving the image need not read them back; null when it could not be computed. Absent elsewhere.
@@ -79,6 +84,11 @@ export interface GenerateCallOptions {
    */
   decodeWhileStreaming?: boolean;
   decoderApi?: DecoderApi | null;
+  /**
+   * How wide (device pixels) the final image is shown: a PNG is then decoded while it streams straight to a
+   * picture about that size (images/png-preview.ts) rather than to full size by ImageDecoder.
+   */
+  previewWidth?: number;
   /**
    * Give each streamed final image event a `sha256`, hashed from the decoded bytes in hand (the stream worker
    * does, so that saving the image need not read its Blob back).
@@ -221,12 +231,12 @@ export async function* readImageStream(
   let created: number | undefined;
   const api = opts.decodeWhileStreaming ? (opts.decoderApi ?? browserDecoderApi()) : null;
   const mark = opts.mark ?? defaultMark;
-  const decoding = new Map<LiftedBase64, Promise<ImageBitmap | null>>();
+  const decoding = new Map<LiftedBase64, Promise<DecodedPicture | null>>();
   const onLift = api
     ? (value: LiftedBase64, head: string) => {
         if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
         mark('atelier:image-streaming');
-        const decoded = decodeWhileArriving(value.stream(), api).then((picture) => {
+        const decoded = pictureWhileArriving(value, api, opts.previewWidth).then((picture) => {
           if (picture) mark('atelier:image-decoded');
           return picture;
         });
@@ -271,7 +281,7 @@ export async function* readImageStream(
     throw new StreamError('cut', 'The connection closed before the final image arrived.');
   } finally {
     // Decodes no event took (a cut stream, an event that turned out not to be an image): free their pictures.
-    for (const decoded of decoding.values()) void decoded.then((picture) => picture?.close());
+    for (const decoded of decoding.values()) void decoded.then((d) => d?.picture.close());
   }
   if (images === 0) throw new StreamError('incomplete', 'The stream ended before the final image arrived.');
   yield { kind: 'done', usage, echoed: echo, created };
@@ -296,7 +306,7 @@ function hashOfBlobParts(b64: unknown): Promise<string | null> | undefined {
 export function imageEvent(
   ev: StreamEvent,
   imagesSoFar: number,
-  decodedOf?: (b64: Base64Payload) => Promise<ImageBitmap | null> | undefined,
+  decodedOf?: (b64: Base64Payload) => Promise<DecodedPicture | null> | undefined,
 ): GenerationEvent | null {
   const b64 = isBase64Payload(ev.b64_json) ? ev.b64_json : null;
   if (!b64) return null;

@@ -75,6 +75,7 @@ export async function workerFetch(opts: GenerateCallOptions): Promise<typeof fet
       },
       stallMs: opts.stallMs,
       decodeWhileStreaming: decodes(opts),
+      previewWidth: opts.previewWidth,
     };
     worker.postMessage(request, [port2]);
     return responseFromWorker(port1, init.signal);
@@ -104,6 +105,7 @@ export async function readImageStreamInWorker(
     port: port2,
     stallMs: opts.stallMs,
     decodeWhileStreaming: decodes(opts),
+    previewWidth: opts.previewWidth,
   };
   worker.postMessage(request, [port2]);
   let stop = () => {};

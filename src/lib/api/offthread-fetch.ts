@@ -16,6 +16,7 @@ export interface FetchRequest {
   init: { method: string; headers: [string, string][]; body: string | null };
   stallMs?: number;
   decodeWhileStreaming: boolean;
+  previewWidth?: number;
 }
 
 /**
@@ -66,7 +67,12 @@ export async function serveFetch(
   answer({ t: 'head', ...head, text: null });
   await serveImageStream(
     port,
-    { stallMs: req.stallMs, decodeWhileStreaming: req.decodeWhileStreaming, decoderApi: deps.decoderApi },
+    {
+      stallMs: req.stallMs,
+      decodeWhileStreaming: req.decodeWhileStreaming,
+      previewWidth: req.previewWidth,
+      decoderApi: deps.decoderApi,
+    },
     res.body!,
   );
 }

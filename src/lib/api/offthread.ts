@@ -16,6 +16,7 @@
  * (`pumpBody`). Pure protocol, no Worker here, so it runs in Node over a MessageChannel;
  * api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
  */
+import type { DecodedPicture } from '../images/progressive';
 import { abortErrorFrom, ApiError, StreamError, isAbortError, type ApiErrorInit } from './errors';
 import {
   readImageStream,
@@ -55,7 +56,7 @@ export type ToPage =
       hashing: boolean;
       lastChunkAt?: number;
     }
-  | { t: 'decoded'; index: number; picture: ImageBitmap | null; at: number }
+  | { t: 'decoded'; index: number; picture: DecodedPicture | null; at: number }
   | { t: 'hashed'; index: number; sha256: string | null }
   | { t: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number }
   | { t: 'error'; error: WireError }
@@ -76,6 +77,7 @@ export interface ReadRequest {
   port: MessagePort;
   stallMs?: number;
   decodeWhileStreaming: boolean;
+  previewWidth?: number;
 }
 
 /** Worker → page besides events: the worker stopped reading the body (the page cancels its reader). */
@@ -118,7 +120,7 @@ const absoluteNow = (): number => performance.timeOrigin + performance.now();
  */
 export async function serveImageStream(
   port: PortLike,
-  opts: Pick<GenerateCallOptions, 'stallMs' | 'decodeWhileStreaming' | 'decoderApi'>,
+  opts: Pick<GenerateCallOptions, 'stallMs' | 'decodeWhileStreaming' | 'decoderApi' | 'previewWidth'>,
   /** The body itself, when the worker fetched it; else its chunks come from the page. */
   direct?: ReadableStream<Uint8Array>,
 ): Promise<void> {
@@ -181,12 +183,15 @@ export async function serveImageStream(
         if (decoded) {
           decodes.push(
             decoded.then((picture) => {
-              if (controller.signal.aborted) return picture?.close();
+              if (controller.signal.aborted) return picture?.picture.close();
               try {
-                post({ t: 'decoded', index: ev.index, picture, at: absoluteNow() }, picture ? [picture] : []);
+                post(
+                  { t: 'decoded', index: ev.index, picture, at: absoluteNow() },
+                  picture ? [picture.picture] : [],
+                );
               } catch {
                 // A picture that cannot be transferred: the page shows the <img> instead (never leave it waiting).
-                picture?.close();
+                picture?.picture.close();
                 post({ t: 'decoded', index: ev.index, picture: null, at: absoluteNow() });
               }
             }),
@@ -265,7 +270,7 @@ export async function* receiveImageStream(
   const local = (absolute: number) => absolute - performance.timeOrigin;
   const queue: Queued[] = [];
   let wake: (() => void) | null = null;
-  const pictures = new Map<number, (picture: ImageBitmap | null) => void>();
+  const pictures = new Map<number, (picture: DecodedPicture | null) => void>();
   const hashes = new Map<number, (sha256: string | null) => void>();
   let closed = false;
   let ended = false;
@@ -297,7 +302,7 @@ export async function* receiveImageStream(
     if (m.t === 'decoded') {
       const resolve = pictures.get(m.index);
       pictures.delete(m.index);
-      if (!resolve) return m.picture?.close();
+      if (!resolve) return m.picture?.picture.close();
       if (m.picture) mark('atelier:image-decoded');
       resolve(m.picture);
       return;
@@ -347,7 +352,7 @@ export async function* receiveImageStream(
       } else if (m.t === 'image') {
         const { t: _, decoding, hashing, lastChunkAt, ...image } = m;
         const decoded = decoding
-          ? new Promise<ImageBitmap | null>((resolve) => pictures.set(m.index, resolve))
+          ? new Promise<DecodedPicture | null>((resolve) => pictures.set(m.index, resolve))
           : undefined;
         const sha256 = hashing
           ? new Promise<string | null>((resolve) => hashes.set(m.index, resolve))

@@ -19,6 +19,7 @@ scope.onmessage = ({ data }) => {
   void serveImageStream(data.port, {
     stallMs: data.stallMs,
     decodeWhileStreaming: data.decodeWhileStreaming,
+    previewWidth: data.previewWidth,
   });
 };
 scope.postMessage({ t: 'ready' });

@@ -10,11 +10,31 @@
  * Everything here takes the browser APIs as parameters, so it runs in Node with fakes.
  */
 import { sniffImageType, type ImageMime } from './bytes';
+import { decodePngPreview } from './png-preview';
 
 /** The browser APIs this needs (WebCodecs' ImageDecoder and createImageBitmap). */
 export interface DecoderApi {
   ImageDecoder: new (init: ImageDecoderInit) => Pick<ImageDecoder, 'decode' | 'close'>;
   createImageBitmap: (frame: VideoFrame) => Promise<ImageBitmap>;
+  /**
+   * Decodes a PNG whose bytes `bytes` streams to a picture about `width` pixels wide (png-preview.ts), on
+   * the thread that reads the stream.
+   * 'unsupported' hands the image to ImageDecoder. Absent where there is no ImageData or DecompressionStream.
+   */
+  previewPng?: (
+    bytes: ReadableStream<Uint8Array>,
+    width: number,
+  ) => Promise<DecodedPicture | 'unsupported' | null>;
+}
+
+/**
+ * A picture decoded for display, and the pixel size of the image it shows: a PNG preview is smaller than the
+ * image (see png-preview.ts), a picture from ImageDecoder is the image's own size.
+ */
+export interface DecodedPicture {
+  picture: ImageBitmap;
+  width: number;
+  height: number;
 }
 
 /** Formats the Image API returns; anything else (or unknown bytes) is left to the <img>. */
@@ -28,11 +48,44 @@ const SNIFF_BYTES = 12;
 export function browserDecoderApi(scope: object = globalThis): DecoderApi | null {
   const g = scope as { ImageDecoder?: unknown; createImageBitmap?: unknown };
   if (typeof g.ImageDecoder !== 'function' || typeof g.createImageBitmap !== 'function') return null;
-  const createImageBitmap = g.createImageBitmap as (frame: VideoFrame) => Promise<ImageBitmap>;
+  const createImageBitmap = g.createImageBitmap as (source: VideoFrame | ImageData) => Promise<ImageBitmap>;
+  const s = scope as { ImageData?: typeof ImageData; DecompressionStream?: unknown };
+  const ImageDataOf = typeof s.DecompressionStream === 'function' ? s.ImageData : undefined;
   return {
     ImageDecoder: g.ImageDecoder as DecoderApi['ImageDecoder'],
     createImageBitmap: (frame) => createImageBitmap.call(scope, frame),
+    ...(ImageDataOf
+      ? {
+          previewPng: async (bytes: ReadableStream<Uint8Array>, width: number) => {
+            const got = await decodePngPreview(bytes, width);
+            if (got === null || got === 'unsupported') return got;
+            const picture = await createImageBitmap
+              .call(scope, new ImageDataOf(got.data, got.width, got.height))
+              .catch(() => null);
+            return picture && { picture, width: got.fullWidth, height: got.fullHeight };
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * The picture to show for an image whose bytes `source` streams (each `stream()` call replays them from the
+ * start): a PNG goes through the preview decoder, `previewWidth` device pixels wide or a little more, where it
+ * can run; anything else, or a PNG it does not handle, through ImageDecoder at full size. Null as for
+ * `decodeWhileArriving`; never rejects.
+ */
+export async function pictureWhileArriving(
+  source: { stream(): ReadableStream<Uint8Array<ArrayBuffer>> },
+  api: DecoderApi,
+  previewWidth?: number,
+): Promise<DecodedPicture | null> {
+  if (previewWidth && api.previewPng) {
+    const preview = await api.previewPng(source.stream(), previewWidth).catch(() => null);
+    if (preview !== 'unsupported') return preview;
+  }
+  const picture = await decodeWhileArriving(source.stream(), api);
+  return picture && { picture, width: picture.width, height: picture.height };
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

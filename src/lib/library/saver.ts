@@ -7,6 +7,7 @@
  * partial that a newer image of the same slot has overtaken is not written at all. DOM-free: the thumbnail
  * maker is passed in.
  */
+import type { DecodedPicture } from '../images/progressive';
 import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
 import { sha256Hex } from './hash';
 import type { Thumbnail } from './thumbnail';
@@ -70,7 +71,7 @@ export interface SaverDeps {
    * `bytes`: the whole image when it was read already (else the thumbnail reads what it needs). `decoded`: the
    * image as already decoded for display, when there is one (no second decode needed).
    */
-  thumbnail(blob: Blob, bytes?: Uint8Array, decoded?: Promise<ImageBitmap | null>): Promise<Thumbnail>;
+  thumbnail(blob: Blob, bytes?: Uint8Array, decoded?: Promise<DecodedPicture | null>): Promise<Thumbnail>;
   now(): number;
   newId(): string;
   /** A save landed (add or replace the item on screen). */
@@ -274,7 +275,7 @@ export class LibrarySaver {
    */
   private async prepare(
     image: Blob,
-    decoded?: Promise<ImageBitmap | null>,
+    decoded?: Promise<DecodedPicture | null>,
     sha256?: Promise<string | null>,
   ): Promise<Prepared> {
     performance.mark?.('atelier:save-start');

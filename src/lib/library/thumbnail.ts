@@ -3,6 +3,7 @@
  * the gallery never decodes a full image. The pixel size comes from the header, so the image is decoded once,
  * already scaled down by the decoder, or not at all when it was decoded for display already.
  */
+import type { DecodedPicture } from '../images/progressive';
 import { identify, readHeader } from '../images/header';
 
 export const THUMB_EDGE = 256;
@@ -41,11 +42,10 @@ async function pixelSize(blob: Blob, bytes?: Uint8Array): Promise<{ width: numbe
 export async function makeThumbnail(
   blob: Blob,
   bytes?: Uint8Array,
-  decoded?: Promise<ImageBitmap | null>,
+  decoded?: Promise<DecodedPicture | null>,
 ): Promise<Thumbnail> {
   // The picture decoded for display is this image: its size needs no read of the Blob (a Blob made in the stream
   // worker costs a round trip to the browser to read, even its first bytes).
-  // A picture closed meanwhile reads as 0 × 0: the Blob's header says then.
   const shown = decoded ? await decoded.catch(() => null) : null;
   const { width, height } =
     shown && shown.width > 0 && shown.height > 0
@@ -56,10 +56,12 @@ export async function makeThumbnail(
   const th = Math.max(1, Math.round(height * scale));
   const resize = { resizeWidth: tw, resizeHeight: th, resizeQuality: 'medium' } as const;
   try {
-    const picture = shown;
+    const picture = shown?.picture;
     mark('atelier:thumb-picture');
+    // The display picture may be a preview smaller than the image (png-preview.ts): fine while it is at least
+    // the thumbnail's size. A picture closed meanwhile reads as 0 × 0: the Blob is decoded then.
     const fromPicture =
-      picture && picture.width === width && picture.height === height
+      picture && picture.width >= tw && picture.height >= th
         ? await createImageBitmap(picture, resize).catch(() => null)
         : null;
     const small = fromPicture ?? (await createImageBitmap(blob, resize));

@@ -4,6 +4,7 @@
  * favourites, export and import, and saving results as they arrive. Other tabs' changes arrive over the
  * 'atelier-library' BroadcastChannel and trigger a re-read.
  */
+import type { DecodedPicture } from '../images/progressive';
 import type { GenerationEvent } from '../api/images';
 import { formatBytes } from '../images/intake';
 import { sha256Hex } from '../library/hash';
@@ -30,7 +31,7 @@ import { ThumbCache } from './library-thumbs.svelte';
 
 export interface LibraryDeps {
   repo?: LibraryRepository;
-  thumbnail?: (blob: Blob, bytes: Uint8Array, decoded?: Promise<ImageBitmap | null>) => Promise<Thumbnail>;
+  thumbnail?: (blob: Blob, bytes: Uint8Array, decoded?: Promise<DecodedPicture | null>) => Promise<Thumbnail>;
   now?: () => number;
   newId?: () => string;
   undoMs?: number;
@@ -71,7 +72,7 @@ const loadThumbnailCode = () => (thumbnailCode ??= import('../library/thumbnail'
 async function browserThumbnail(
   blob: Blob,
   bytes?: Uint8Array,
-  decoded?: Promise<ImageBitmap | null>,
+  decoded?: Promise<DecodedPicture | null>,
 ): Promise<Thumbnail> {
   const { makeThumbnail } = await loadThumbnailCode();
   return makeThumbnail(blob, bytes, decoded);

@@ -1,4 +1,5 @@
 /** One Generate press: its request, the images as they arrive, and how it ended. */
+import type { DecodedPicture } from '../images/progressive';
 import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
 import type { UserMessage } from '../api/describe';
 
@@ -40,7 +41,7 @@ export interface ShownImage {
   /** The API's image before Atelier reworked it (keep outside the mask); its Blob URL is revoked with the run. */
   raw?: { url: string; blob: Blob };
   /** The picture decoded while it streamed, if it was (see api/images.ts); the card paints it first. */
-  decoded?: Promise<ImageBitmap | null>;
+  decoded?: Promise<DecodedPicture | null>;
 }
 
 export interface PartialImage {
@@ -158,7 +159,7 @@ export class RunState {
       if (img.revoke) img.revoke();
       else URL.revokeObjectURL(img.url);
       if (img.raw) URL.revokeObjectURL(img.raw.url);
-      void img.decoded?.then((picture) => picture?.close());
+      void img.decoded?.then((d) => d?.picture.close());
     }
     if (this.partial) URL.revokeObjectURL(this.partial.url);
   }

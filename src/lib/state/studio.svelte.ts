@@ -92,6 +92,11 @@ export class StudioState {
   /** A conversation turn ended: the library items of its images, and the usage and cost it reported. */
   onConversationReported: ((ids: string[], usage: ImageUsage | null, cost: number | null) => void) | null =
     null;
+  /**
+   * How wide a single result is shown, in device pixels (the results column, capped as a card is): a streamed
+   * PNG is decoded straight to about this width for its first paint. Set by the Studio view; 0 = unknown.
+   */
+  resultWidth = 0;
   /** A turn the library asked to continue ("Continue conversation"); conversation mode takes it when ready. */
   continueTurn = $state<string | null>(null);
 
@@ -244,7 +249,12 @@ export class StudioState {
             { body: run.body, stream: run.streamed, overridden: [], notes: [] },
             // The result card paints a final image decoded while it streamed (edits show theirs in a slider);
             // a worker reads the stream where the browser has one, so the page stays free to paint.
-            { ...callOpts, decodeWhileStreaming: true, offMainThread: true },
+            {
+              ...callOpts,
+              decodeWhileStreaming: true,
+              offMainThread: true,
+              previewWidth: this.resultWidth || undefined,
+            },
           );
       for await (const ev of events) {
         run.apply(ev);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readImageResponse, type GenerationEvent } from '../../../src/lib/api/images';
 import { StreamError } from '../../../src/lib/api/errors';
 import type { DecoderApi } from '../../../src/lib/images/progressive';
+import { decodePngPreview } from '../../../src/lib/images/png-preview';
 
 /** PNG-signed bytes, long enough (4 KB of base64) to be lifted out of the stream. */
 const png = (n = 3000) =>
@@ -90,7 +92,7 @@ describe('readImageResponse: decoding a final image while it streams', () => {
     expect(events.map((e) => e.kind)).toEqual(['partial', 'image', 'done']);
     expect(events[0]).not.toHaveProperty('decoded');
     const image = events[1] as Extract<GenerationEvent, { kind: 'image' }>;
-    const picture = (await image.decoded) as unknown as { decoded: Buffer };
+    const picture = (await image.decoded)?.picture as unknown as { decoded: Buffer };
     expect(picture.decoded.equals(f)).toBe(true);
     // The Blob (for Download/Copy) still holds the same exact bytes.
     expect(Buffer.from(await image.image.arrayBuffer()).equals(f)).toBe(true);
@@ -115,5 +117,55 @@ describe('readImageResponse: decoding a final image while it streams', () => {
     await expect(collect(res, api)).rejects.toBeInstanceOf(StreamError);
     await expect.poll(() => made[0]?.closed).toBe(true);
     expect(made[0]!.bytes.length).toBeLessThan(f.length);
+  });
+
+  it('with a preview width, decodes a PNG straight to about that width and keeps the image size apart', async () => {
+    const { api, made } = fakeDecoders();
+    const previews: { width: number; height: number }[] = [];
+    // The preview decoder itself, on this thread, with a stand-in for createImageBitmap.
+    const withPreview: DecoderApi = {
+      ...api,
+      previewPng: async (bytes, width) => {
+        const got = await decodePngPreview(bytes, width);
+        if (got === null || got === 'unsupported') return got;
+        previews.push({ width: got.width, height: got.height });
+        const picture = { width: got.width, height: got.height, close() {} } as unknown as ImageBitmap;
+        return { picture, width: got.fullWidth, height: got.fullHeight };
+      },
+    };
+    const raw = { raw: { width: 300, height: 200, channels: 3 as const } };
+    const real = await sharp(Buffer.alloc(300 * 200 * 3, 90), raw)
+      .png()
+      .toBuffer();
+    const events: GenerationEvent[] = [];
+    const res = sseResponse([completed(real)], { chunk: 700 });
+    for await (const ev of readImageResponse(res, {
+      decodeWhileStreaming: true,
+      decoderApi: withPreview,
+      previewWidth: 100,
+    }))
+      events.push(ev);
+    const image = events[0] as Extract<GenerationEvent, { kind: 'image' }>;
+    const shown = await image.decoded;
+    expect(shown).toMatchObject({ width: 300, height: 200, picture: { width: 100, height: 67 } });
+    expect(previews).toEqual([{ width: 100, height: 67 }]);
+    expect(made).toHaveLength(0); // ImageDecoder not needed
+
+    // Not a PNG (a JPEG): ImageDecoder decodes it at full size, as without a preview width.
+    const jpeg = await sharp(Buffer.alloc(300 * 200 * 3, 90), raw)
+      .jpeg()
+      .toBuffer();
+    const again: GenerationEvent[] = [];
+    const res2 = sseResponse([{ ...completed(jpeg), output_format: 'jpeg' }], { chunk: 700 });
+    for await (const ev of readImageResponse(res2, {
+      decodeWhileStreaming: true,
+      decoderApi: withPreview,
+      previewWidth: 100,
+    }))
+      again.push(ev);
+    const jpegShown = await (again[0] as Extract<GenerationEvent, { kind: 'image' }>).decoded;
+    expect((jpegShown?.picture as unknown as { decoded: Buffer }).decoded.equals(jpeg)).toBe(true);
+    expect(made).toHaveLength(1);
+    expect(previews).toHaveLength(1);
   });
 });

@@ -167,7 +167,7 @@ describe('reading an image stream in a worker (offthread.ts)', () => {
     expect(Buffer.from(await first.image.arrayBuffer()).equals(p)).toBe(true);
     expect(Buffer.from(await image.image.arrayBuffer()).equals(f)).toBe(true);
     expect(image).toMatchObject({ index: 0, revisedPrompt: 'a heron', echoed: { size: '1024x1024' } });
-    const picture = (await image.decoded) as unknown as { decoded: Buffer };
+    const picture = (await image.decoded)?.picture as unknown as { decoded: Buffer };
     expect(picture.decoded.equals(f)).toBe(true);
     // Hashed where the bytes are, so saving need not read them back.
     expect(await image.sha256).toBe(createHash('sha256').update(f).digest('hex'));
@@ -369,7 +369,7 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
     expect(events.map((e) => e.kind)).toEqual(['partial', 'image', 'done']);
     const image = events[1] as Extract<GenerationEvent, { kind: 'image' }>;
     expect(Buffer.from(await image.image.arrayBuffer()).equals(f)).toBe(true);
-    expect(((await image.decoded) as unknown as { decoded: Buffer }).decoded.equals(f)).toBe(true);
+    expect(((await image.decoded)?.picture as unknown as { decoded: Buffer }).decoded.equals(f)).toBe(true);
     await Promise.all(served);
   });
 

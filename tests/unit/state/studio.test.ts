@@ -1,3 +1,4 @@
+import type { DecodedPicture } from '../../../src/lib/images/progressive';
 import { describe, expect, it } from 'vitest';
 import { StudioState } from '../../../src/lib/state/studio.svelte';
 import type { RunState } from '../../../src/lib/state/run.svelte';
@@ -180,8 +181,8 @@ describe('StudioState.generate', () => {
 describe('StudioState: handing images on (the library saves them)', () => {
   it('a final image decoded while it streamed is handed on once painted; the run ends after it', async () => {
     const studio = new StudioState({ now: () => 1000 });
-    let picture!: (p: ImageBitmap | null) => void;
-    const decoded = new Promise<ImageBitmap | null>((resolve) => (picture = resolve));
+    let picture!: (p: DecodedPicture | null) => void;
+    const decoded = new Promise<DecodedPicture | null>((resolve) => (picture = resolve));
     const image = new Blob([Uint8Array.from(atob(PNG_1PX), (c) => c.charCodeAt(0))], { type: 'image/png' });
     const run = Object.assign(kiteRun(), {
       async *send(): AsyncGenerator<GenerationEvent> {
