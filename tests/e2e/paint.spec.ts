@@ -26,7 +26,7 @@ test.describe('Painting a streamed final image', () => {
     studio,
   }) => {
     const prompt = studio.promptText('A kingfisher on a reed');
-    // The stream is read in a worker (api/offthread.ts), started on the first streamed run.
+    // The stream is read in a worker (api/offthread.ts), started on the first streamed run…
     const workers: string[] = [];
     studio.page.on('worker', (w) => workers.push(w.url()));
     await studio.page.evaluate(
@@ -63,6 +63,8 @@ test.describe('Painting a streamed final image', () => {
     await expect(studio.status(prompt, 'Done')).toBeVisible();
 
     expect(workers.filter((url) => /stream-worker/.test(url))).toHaveLength(1);
+    // …which sends the final image's bytes to a decode worker of its own (images/decode-remote.ts).
+    expect(workers.filter((url) => /decode-worker/.test(url))).toHaveLength(1);
     const log = await studio.page.evaluate(() => (window as unknown as { __paint: PaintLog }).__paint);
     expect(log.inserted).toEqual([{ backdrop: true }]);
     expect(log.painted).toHaveLength(1);

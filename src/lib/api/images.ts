@@ -1,6 +1,8 @@
 /** The Image API generation call: one request, read as JSON or as an SSE stream, turned into typed events. */
 import { imageBlobFromBase64 } from '../images/bytes';
 import { sha256Hex } from '../library/hash';
+import type { DecodeElsewhere } from '../images/decode-client';
+import type { DecodingElsewhere } from '../images/decode-remote';
 import {
   browserDecoderApi,
   pictureWhileArriving,
@@ -69,6 +71,11 @@ export type GenerationEvent =
        * saving the image need not read them back; null when it could not be computed. Absent elsewhere.
        */
       sha256?: Promise<string | null>;
+      /**
+       * (The stream worker's, with `decodeElsewhere`.) The port on which the decode worker posts this image's
+       * picture, instead of `decoded`: it goes to the page with the event (see images/decode-remote.ts).
+       */
+      decodedOn?: MessagePort;
     }
   | { kind: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number };
 
@@ -89,6 +96,11 @@ export interface GenerateCallOptions {
    * picture about that size (images/png-preview.ts) rather than to full size by ImageDecoder.
    */
   previewWidth?: number;
+  /**
+   * (The stream worker's.) Send each final image's bytes to a decode worker of its own, which posts the picture
+   * to the page on the port the image event gets as `decodedOn`. Null/absent: decode on this thread.
+   */
+  decodeElsewhere?: DecodeElsewhere | null;
   /**
    * Give each streamed final image event a `sha256`, hashed from the decoded bytes in hand (the stream worker
    * does, so that saving the image need not read its Blob back).
@@ -232,10 +244,15 @@ export async function* readImageStream(
   const api = opts.decodeWhileStreaming ? (opts.decoderApi ?? browserDecoderApi()) : null;
   const mark = opts.mark ?? defaultMark;
   const decoding = new Map<LiftedBase64, Promise<DecodedPicture | null>>();
+  const elsewhere = new Map<LiftedBase64, DecodingElsewhere>();
   const onLift = api
     ? (value: LiftedBase64, head: string) => {
         if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
         mark('atelier:image-streaming');
+        if (opts.decodeElsewhere) {
+          elsewhere.set(value, opts.decodeElsewhere(value.stream(), opts.previewWidth));
+          return;
+        }
         const decoded = pictureWhileArriving(value, api, opts.previewWidth).then((picture) => {
           if (picture) mark('atelier:image-decoded');
           return picture;
@@ -254,11 +271,17 @@ export async function* readImageStream(
         return decoded;
       });
       if (!out) continue;
+      const remote =
+        out.kind === 'image' && ev.b64_json instanceof LiftedBase64 ? elsewhere.get(ev.b64_json) : null;
+      if (out.kind === 'image' && remote) {
+        elsewhere.delete(ev.b64_json as LiftedBase64);
+        out.decodedOn = remote.port;
+      }
       if (out.kind === 'image' && opts.hashFinal) {
         // After the picture's decode, which it would slow (both want the CPU), and after this event has gone out:
         // only saving needs the hash, and saving waits for the picture anyway.
         const b64 = ev.b64_json;
-        const after = out.decoded ?? Promise.resolve(null);
+        const after = remote ? remote.settled : (out.decoded ?? Promise.resolve(null));
         out.sha256 = after.then(
           () => hashOfBlobParts(b64) ?? null,
           () => hashOfBlobParts(b64) ?? null,
@@ -282,6 +305,7 @@ export async function* readImageStream(
   } finally {
     // Decodes no event took (a cut stream, an event that turned out not to be an image): free their pictures.
     for (const decoded of decoding.values()) void decoded.then((d) => d?.picture.close());
+    for (const remote of elsewhere.values()) remote.port.close();
   }
   if (images === 0) throw new StreamError('incomplete', 'The stream ended before the final image arrived.');
   yield { kind: 'done', usage, echoed: echo, created };

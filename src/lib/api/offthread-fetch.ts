@@ -35,7 +35,7 @@ export type FetchAnswer =
 export async function serveFetch(
   port: PortLike,
   req: Omit<FetchRequest, 't' | 'port'>,
-  deps: { fetch?: typeof fetch; decoderApi?: GenerateCallOptions['decoderApi'] } = {},
+  deps: Pick<GenerateCallOptions, 'decoderApi' | 'decodeElsewhere'> & { fetch?: typeof fetch } = {},
 ): Promise<void> {
   const controller = new AbortController();
   port.onmessage = (e) => {
@@ -72,6 +72,7 @@ export async function serveFetch(
       decodeWhileStreaming: req.decodeWhileStreaming,
       previewWidth: req.previewWidth,
       decoderApi: deps.decoderApi,
+      decodeElsewhere: deps.decodeElsewhere,
     },
     res.body!,
   );

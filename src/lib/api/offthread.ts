@@ -17,6 +17,7 @@
  * api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
  */
 import type { DecodedPicture } from '../images/progressive';
+import type { PictureMessage } from '../images/decode-remote';
 import { abortErrorFrom, ApiError, StreamError, isAbortError, type ApiErrorInit } from './errors';
 import {
   readImageStream,
@@ -50,8 +51,10 @@ export type ToPage =
       revisedPrompt?: string;
       echoed: EchoedParams;
       raw?: Blob;
-      /** A 'decoded' message for this index follows. */
+      /** A 'decoded' message for this index follows (or the picture comes on `pictureOn`). */
       decoding: boolean;
+      /** The port the decode worker posts this image's picture on (images/decode-remote.ts). */
+      pictureOn?: MessagePort;
       /** A 'hashed' message for this index follows. */
       hashing: boolean;
       lastChunkAt?: number;
@@ -111,6 +114,9 @@ export function fromWire(w: WireError): Error {
   return new StreamError(w.kind, w.message, w.stallMs === null ? {} : { stallMs: w.stallMs });
 }
 
+/** How long the page waits for a picture from the decode worker before showing the image without it. */
+const PICTURE_WAIT_MS = 20_000;
+
 /** A clock that reads the same on both threads (performance.now() does not: each has its own origin). */
 const absoluteNow = (): number => performance.timeOrigin + performance.now();
 
@@ -120,7 +126,10 @@ const absoluteNow = (): number => performance.timeOrigin + performance.now();
  */
 export async function serveImageStream(
   port: PortLike,
-  opts: Pick<GenerateCallOptions, 'stallMs' | 'decodeWhileStreaming' | 'decoderApi' | 'previewWidth'>,
+  opts: Pick<
+    GenerateCallOptions,
+    'stallMs' | 'decodeWhileStreaming' | 'decoderApi' | 'previewWidth' | 'decodeElsewhere'
+  >,
   /** The body itself, when the worker fetched it; else its chunks come from the page. */
   direct?: ReadableStream<Uint8Array>,
 ): Promise<void> {
@@ -170,14 +179,18 @@ export async function serveImageStream(
       if (ev.kind === 'partial') {
         post({ t: 'partial', partialIndex: ev.partialIndex, image: ev.image, echoed: ev.echoed });
       } else if (ev.kind === 'image') {
-        const { decoded, sha256, kind: _, ...image } = ev;
-        post({
-          t: 'image',
-          ...image,
-          decoding: decoded !== undefined,
-          hashing: sha256 !== undefined,
-          lastChunkAt,
-        });
+        const { decoded, sha256, decodedOn, kind: _, ...image } = ev;
+        post(
+          {
+            t: 'image',
+            ...image,
+            decoding: decoded !== undefined || decodedOn !== undefined,
+            hashing: sha256 !== undefined,
+            lastChunkAt,
+            ...(decodedOn ? { pictureOn: decodedOn } : {}),
+          },
+          decodedOn ? [decodedOn] : [],
+        );
         // The bytes are here: hashing them here spares the page reading 4–8 MB back to save the image.
         if (sha256) decodes.push(sha256.then((hash) => post({ t: 'hashed', index: ev.index, sha256: hash })));
         if (decoded) {
@@ -271,6 +284,8 @@ export async function* receiveImageStream(
   const queue: Queued[] = [];
   let wake: (() => void) | null = null;
   const pictures = new Map<number, (picture: DecodedPicture | null) => void>();
+  /** Pictures coming from the decode worker on ports of their own: each one's way to give up waiting. */
+  const elsewhere = new Set<() => void>();
   const hashes = new Map<number, (sha256: string | null) => void>();
   let closed = false;
   let ended = false;
@@ -317,7 +332,30 @@ export async function* receiveImageStream(
   const cancel = () => {
     if (!ended && !closed) port.postMessage({ t: 'cancel' } satisfies ToWorker);
     close();
+    for (const giveUp of elsewhere) giveUp();
   };
+  /**
+   * A picture the decode worker posts on `on`. Resolves null if none comes within PICTURE_WAIT_MS (the decode
+   * worker failed): the result card then shows the <img>, which it does not until this settles.
+   */
+  const pictureOn = (on: MessagePort): Promise<DecodedPicture | null> =>
+    new Promise((resolve) => {
+      const finish = (picture: DecodedPicture | null) => {
+        clearTimeout(timer);
+        elsewhere.delete(giveUp);
+        on.onmessage = null;
+        on.close();
+        resolve(picture);
+      };
+      const giveUp = () => finish(null);
+      const timer = setTimeout(giveUp, PICTURE_WAIT_MS);
+      elsewhere.add(giveUp);
+      on.onmessage = (e: MessageEvent) => {
+        const picture = (e.data as PictureMessage | null)?.picture ?? null;
+        if (picture) mark('atelier:image-decoded');
+        finish(picture);
+      };
+    });
   const { signal, lost } = opts;
   const onAbort = () => cancel();
   const onLost = () =>
@@ -350,10 +388,12 @@ export async function* receiveImageStream(
       } else if (m.t === 'partial') {
         yield { kind: 'partial', partialIndex: m.partialIndex, image: m.image, echoed: m.echoed };
       } else if (m.t === 'image') {
-        const { t: _, decoding, hashing, lastChunkAt, ...image } = m;
-        const decoded = decoding
-          ? new Promise<DecodedPicture | null>((resolve) => pictures.set(m.index, resolve))
-          : undefined;
+        const { t: _, decoding, hashing, lastChunkAt, pictureOn: on, ...image } = m;
+        const decoded = on
+          ? pictureOn(on)
+          : decoding
+            ? new Promise<DecodedPicture | null>((resolve) => pictures.set(m.index, resolve))
+            : undefined;
         const sha256 = hashing
           ? new Promise<string | null>((resolve) => hashes.set(m.index, resolve))
           : undefined;

@@ -13,6 +13,7 @@ import {
 } from '../../../src/lib/api/offthread';
 import { responseFromWorker, serveFetch, workerStreamOf } from '../../../src/lib/api/offthread-fetch';
 import type { DecoderApi } from '../../../src/lib/images/progressive';
+import { decodeRemotely, serveDecode } from '../../../src/lib/images/decode-remote';
 
 /** PNG-signed bytes, long enough to be lifted out of the stream. */
 const png = (n = 3000) =>
@@ -125,7 +126,13 @@ function fakeDecoderApi(): DecoderApi {
 /** Runs both ends: the worker serves `body`, the page pumps it and receives the events. */
 function both(
   body: ReadableStream<Uint8Array>,
-  opts: { signal?: AbortSignal; lost?: AbortSignal; decode?: boolean; stallMs?: number } = {},
+  opts: {
+    signal?: AbortSignal;
+    lost?: AbortSignal;
+    decode?: boolean;
+    stallMs?: number;
+    elsewhere?: Parameters<typeof serveImageStream>[1]['decodeElsewhere'];
+  } = {},
 ) {
   const { page, worker, log } = channel();
   const marks: { name: StreamMark; lastChunkAt?: number; startTime?: number }[] = [];
@@ -133,6 +140,7 @@ function both(
     stallMs: opts.stallMs,
     decodeWhileStreaming: opts.decode ?? true,
     decoderApi: fakeDecoderApi(),
+    decodeElsewhere: opts.elsewhere,
   });
   let stop = () => {};
   const pumped = pumpBody(body, page, new Promise<void>((resolve) => (stop = resolve)));
@@ -431,5 +439,41 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
     expect(logs[0]).toContainEqual({ to: 'worker', t: 'cancel' });
     await Promise.all(served);
     expect(workerSignal!.aborted).toBe(true);
+  });
+
+  it('with a decode worker, the picture reaches the page on a port of its own; the hash waits for the decode', async () => {
+    const f = png(40_000);
+    const { body } = sseBody(sse([completed(f)]), { chunk: 3000 });
+    // The decode worker's end, served here over real MessageChannels; its "picture" is the bytes it got (an
+    // ArrayBuffer transfers as an ImageBitmap would).
+    let release = () => {};
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const decodeApi: DecoderApi = {
+      ...fakeDecoderApi(),
+      createImageBitmap: async (frame) => {
+        await hold;
+        return Uint8Array.from((frame as unknown as { bytes: number[] }).bytes)
+          .buffer as unknown as ImageBitmap;
+      },
+    };
+    const run = both(body, {
+      elsewhere: (bytes, width) =>
+        decodeRemotely((r) => void serveDecode(r.bytes, r.picture, r.width, decodeApi), bytes, width),
+    });
+    const events = await collect(run.events);
+    const image = events[0] as Extract<GenerationEvent, { kind: 'image' }>;
+    expect(image).not.toHaveProperty('decodedOn');
+    let hashed = false;
+    void image.sha256!.then(() => (hashed = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(hashed).toBe(false); // the decode still holds the CPU
+    release();
+    const shown = await image.decoded;
+    expect(Buffer.from(shown!.picture as unknown as ArrayBuffer).equals(f)).toBe(true);
+    expect(await image.sha256).toBe(createHash('sha256').update(f).digest('hex'));
+    // The worker posted no 'decoded' message of its own: the picture bypassed it.
+    expect(run.log.filter((m) => m.t === 'decoded')).toEqual([]);
+    expect(run.marks.map((m) => m.name)).toContain('atelier:image-decoded');
+    await run.served;
   });
 });

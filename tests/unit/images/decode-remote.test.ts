@@ -1,0 +1,114 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeRemotely,
+  serveDecode,
+  type DecodeRequest,
+  type PictureMessage,
+} from '../../../src/lib/images/decode-remote';
+import { decodePngPreview } from '../../../src/lib/images/png-preview';
+import type { DecoderApi } from '../../../src/lib/images/progressive';
+
+function piecewise(
+  bytes: Uint8Array,
+  size: number,
+  failAt?: number,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (failAt !== undefined && at >= failAt) return c.error(new TypeError('network error'));
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+}
+
+/**
+ * Node has no ImageBitmap: these decoders' "picture" is a pixel buffer (transferable like one). PNGs go
+ * through the real preview decoder; anything else to a stand-in ImageDecoder that records the bytes it got.
+ */
+function decoders() {
+  const fullDecodes: number[] = [];
+  class FakeDecoder {
+    private readonly bytes: Promise<number>;
+    constructor(init: ImageDecoderInit) {
+      const reader = (init.data as ReadableStream<Uint8Array>).getReader();
+      this.bytes = (async () => {
+        let n = 0;
+        for (let r = await reader.read(); !r.done; r = await reader.read()) n += r.value.length;
+        return n;
+      })();
+    }
+    async decode() {
+      const n = await this.bytes;
+      fullDecodes.push(n);
+      return { image: { n, close() {} } as unknown as VideoFrame, complete: true };
+    }
+    close() {}
+  }
+  const api: DecoderApi = {
+    ImageDecoder: FakeDecoder as unknown as DecoderApi['ImageDecoder'],
+    createImageBitmap: async () => new ArrayBuffer(8) as unknown as ImageBitmap,
+    previewPng: async (bytes, width) => {
+      const got = await decodePngPreview(bytes, width);
+      if (got === null || got === 'unsupported') return got;
+      return {
+        picture: got.data.buffer as unknown as ImageBitmap,
+        width: got.fullWidth,
+        height: got.fullHeight,
+      };
+    },
+  };
+  return { api, fullDecodes };
+}
+
+/** The stream worker's end, the decode worker's end (served for each request), and the page's port. */
+async function decode(bytes: ReadableStream<Uint8Array<ArrayBuffer>>, width: number | undefined) {
+  const { api, fullDecodes } = decoders();
+  const served: Promise<void>[] = [];
+  const post = (r: DecodeRequest) => served.push(serveDecode(r.bytes, r.picture, r.width, api));
+  const { port, settled } = decodeRemotely(post, bytes, width);
+  const message = await new Promise<PictureMessage>((resolve) => {
+    port.onmessage = (e) => resolve(e.data as PictureMessage);
+  });
+  await settled;
+  await Promise.all(served);
+  port.close();
+  return { message, fullDecodes };
+}
+
+const image = (w: number, h: number) =>
+  sharp(Buffer.alloc(w * h * 3, 120), { raw: { width: w, height: h, channels: 3 } });
+
+describe('decoding a final image in a worker of its own (the protocol)', () => {
+  it('posts a PNG preview straight to the page port, with the image size, then settles', async () => {
+    const png = await image(400, 300).png().toBuffer();
+    const { message, fullDecodes } = await decode(piecewise(png, 1000), 100);
+    expect(message).toMatchObject({ t: 'picture', picture: { width: 400, height: 300 } });
+    const pixels = new Uint8Array(message.picture!.picture as unknown as ArrayBuffer);
+    expect(pixels.length).toBe(100 * 75 * 4);
+    expect([...pixels.subarray(0, 4)]).toEqual([120, 120, 120, 255]);
+    expect(fullDecodes).toEqual([]);
+  });
+
+  it('replays every byte to ImageDecoder for what the preview decoder refuses (a JPEG, an interlaced PNG)', async () => {
+    const jpeg = await image(64, 64).jpeg().toBuffer();
+    const a = await decode(piecewise(jpeg, 100), 16);
+    expect(a.fullDecodes).toEqual([jpeg.length]);
+    expect(a.message.picture).not.toBeNull();
+    const interlaced = await image(64, 64).png({ progressive: true }).toBuffer();
+    const b = await decode(piecewise(interlaced, 100), 16);
+    expect(b.fullDecodes).toEqual([interlaced.length]);
+    // No preview width: decoded at full size by ImageDecoder.
+    const png = await image(64, 64).png().toBuffer();
+    expect((await decode(piecewise(png, 100), undefined)).fullDecodes).toEqual([png.length]);
+  });
+
+  it('posts no picture when the bytes stop arriving part way, and still settles', async () => {
+    const png = await image(200, 200).png().toBuffer();
+    const { message } = await decode(piecewise(png, 50, 150), 50);
+    expect(message).toMatchObject({ t: 'picture', picture: null });
+  });
+});
