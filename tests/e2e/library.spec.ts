@@ -67,6 +67,91 @@ test.describe('Library', () => {
     await expect(library.region).toContainText('Nothing matches these filters.');
   });
 
+  test('opening on #library paints the first screen before the app loads, where the gallery then is', async ({
+    studio,
+    page,
+  }, testInfo) => {
+    const prompts = [studio.promptText('A lighthouse at dawn'), studio.promptText('A fox in snow')];
+    for (const p of prompts) await generateAndStore(studio, p);
+    const library = new LibraryPage(page);
+    await library.open();
+    await expect(library.cell(prompts[1]!).getByRole('img')).toHaveJSProperty('complete', true);
+    // Showing its first screen, the gallery recorded where its cells are (lib/library/boot.ts).
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('atelier.library.boot.v1')))
+      .not.toBeNull();
+
+    // The next visit, straight to #library: record what the early picture was, before the app's code ran.
+    await page.addInitScript(() => {
+      const seen: { at: number; imgs: { src: string; rect: number[] }[] }[] = [];
+      (window as unknown as { __boot: typeof seen }).__boot = seen;
+      new MutationObserver(() => {
+        const box = document.getElementById('library-boot');
+        if (!box || seen.length) return;
+        seen.push({
+          at: performance.now(),
+          imgs: [...box.querySelectorAll('img')].map((img) => {
+            const r = img.getBoundingClientRect();
+            return { src: img.src, rect: [r.left, r.top, r.width, r.height] };
+          }),
+        });
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const base = page.url().replace(/#.*$/, '');
+    await page.goto(`${base}#library`);
+    await page.reload(); // a real load (going to the fragment alone stays in the same document)
+    await expect(library.cell(prompts[1]!).getByRole('img')).toHaveJSProperty('complete', true);
+    // It is gone once the gallery shows its own thumbnails.
+    await expect(page.locator('#library-boot')).toHaveCount(0);
+    const boot = await page.evaluate(
+      () => (window as unknown as { __boot: { imgs: { src: string; rect: number[] }[] }[] }).__boot,
+    );
+    expect(boot).toHaveLength(1);
+    // Newest first, each thumbnail exactly where the gallery's cell for it is, and the same image.
+    const live = await page.locator('li.cell').evaluateAll((lis) =>
+      lis
+        .map((li) => {
+          const r = li.getBoundingClientRect();
+          return {
+            pos: Number((li as HTMLElement).dataset.pos),
+            src: li.querySelector('img')?.src ?? '',
+            rect: [r.left, r.top, r.width, r.height],
+          };
+        })
+        .sort((a, b) => a.pos - b.pos),
+    );
+    const early = boot[0]!.imgs;
+    expect(early.length).toBeGreaterThanOrEqual(2);
+    for (const [i, img] of early.entries()) {
+      for (let k = 0; k < 4; k++) expect(Math.abs(img.rect[k]! - live[i]!.rect[k]!)).toBeLessThan(1);
+      const same = await page.evaluate(
+        async ([a, b]) => {
+          // The same pixels (fetching a data: URL is not allowed here by the app's own CSP).
+          const pixels = async (u: string) => {
+            const im = new Image();
+            im.src = u;
+            await im.decode();
+            const c = document.createElement('canvas');
+            c.width = im.naturalWidth;
+            c.height = im.naturalHeight;
+            c.getContext('2d')!.drawImage(im, 0, 0);
+            return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.join(',');
+          };
+          return (await pixels(a!)) === (await pixels(b!));
+        },
+        [img.src, live[i]!.src],
+      );
+      expect(same).toBe(true);
+    }
+    await page.screenshot({ path: testInfo.outputPath('library-after-boot.png') });
+
+    // A window of another size gets no early picture (the layout would not fit).
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.reload();
+    await expect(library.cell(prompts[1]!).getByRole('img')).toHaveJSProperty('complete', true);
+    expect(await page.evaluate(() => (window as unknown as { __boot: unknown[] }).__boot.length)).toBe(0);
+  });
+
   test('export, clear, import: the same bytes and the same recipes, and never the key', async ({
     studio,
     page,
