@@ -17,7 +17,7 @@
  * api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
  */
 import type { DecodedPicture } from '../images/progressive';
-import type { PictureMessage } from '../images/decode-remote';
+import type { PictureMessage, ThumbBlob } from '../images/decode-remote';
 import { abortErrorFrom, ApiError, StreamError, isAbortError, type ApiErrorInit } from './errors';
 import {
   readImageStream,
@@ -340,20 +340,34 @@ export async function* receiveImageStream(
    */
   const pictureOn = (on: MessagePort): Promise<DecodedPicture | null> =>
     new Promise((resolve) => {
-      const finish = (picture: DecodedPicture | null) => {
+      let thumbTo: ((thumb: ThumbBlob | null) => void) | null = null;
+      const finish = () => {
         clearTimeout(timer);
         elsewhere.delete(giveUp);
         on.onmessage = null;
         on.close();
-        resolve(picture);
       };
-      const giveUp = () => finish(null);
+      const giveUp = () => {
+        finish();
+        resolve(null);
+        thumbTo?.(null);
+      };
       const timer = setTimeout(giveUp, PICTURE_WAIT_MS);
       elsewhere.add(giveUp);
       on.onmessage = (e: MessageEvent) => {
-        const picture = (e.data as PictureMessage | null)?.picture ?? null;
+        const m = e.data as PictureMessage;
+        if (m.t === 'thumb') {
+          finish();
+          return thumbTo?.(m.thumb);
+        }
+        const picture = m.picture;
         if (picture) mark('atelier:image-decoded');
-        finish(picture);
+        if (!picture || !m.thumbFollows) {
+          finish();
+          return resolve(picture);
+        }
+        const thumb = new Promise<ThumbBlob | null>((r) => (thumbTo = r));
+        resolve({ ...picture, thumb });
       };
     });
   const { signal, lost } = opts;

@@ -30,12 +30,16 @@ export interface Settled {
   t: 'settled';
 }
 
-/** Decode worker → page, on the picture port, once. `at`: when (timeOrigin + now, comparable across threads). */
-export interface PictureMessage {
-  t: 'picture';
-  picture: DecodedPicture | null;
-  at: number;
-}
+/** The library's thumbnail as it crosses threads. */
+export type ThumbBlob = { blob: Blob; width: number; height: number };
+
+/**
+ * Decode worker → page, on the picture port: the picture (its `thumb` is not sent: with `thumbFollows` a 'thumb'
+ * message follows), then maybe the thumbnail. `at`: when (timeOrigin + now, comparable across threads).
+ */
+export type PictureMessage =
+  | { t: 'picture'; picture: Omit<DecodedPicture, 'thumb'> | null; at: number; thumbFollows: boolean }
+  | { t: 'thumb'; thumb: ThumbBlob | null };
 
 /** The request on the decode worker's global port. */
 export interface DecodeRequest {
@@ -48,13 +52,22 @@ export interface DecodeRequest {
 
 /**
  * The decode worker's end of one image: takes the bytes arriving on `bytesPort`, decodes them as they come,
- * posts the picture (transferred) on `picturePort`, then 'settled' on `bytesPort`. Never rejects.
+ * posts the picture (transferred) on `picturePort`, then its thumbnail, then 'settled' on `bytesPort`. Never
+ * rejects.
  */
 export async function serveDecode(
   bytesPort: DecodePort,
   picturePort: DecodePort,
   width: number | undefined,
   api: DecoderApi | null,
+  /**
+   * The library's thumbnail (thumbnail.ts): `scale` makes the small picture (before the picture is transferred
+   * away), `encode` the WebP (after it has gone to the page, so the first paint does not wait for it).
+   */
+  thumbnail?: {
+    scale: (d: Omit<DecodedPicture, 'thumb'>) => Promise<ImageBitmap | null>;
+    encode: (small: ImageBitmap) => Promise<ThumbBlob>;
+  },
 ): Promise<void> {
   // The bytes kept as they come, so a PNG the preview decoder refuses can be replayed to ImageDecoder.
   const held = new LiftedBase64();
@@ -65,16 +78,20 @@ export async function serveDecode(
     else held.fail(new Error('The image stopped arriving.'));
   };
   const picture = api ? await pictureWhileArriving(held, api, width) : null;
+  const small = picture && thumbnail ? await thumbnail.scale(picture).catch(() => null) : null;
   const at = performance.timeOrigin + performance.now();
+  const post = (m: PictureMessage, transfer: Transferable[] = []) => picturePort.postMessage(m, transfer);
   try {
-    picturePort.postMessage(
-      { t: 'picture', picture, at } satisfies PictureMessage,
-      picture ? [picture.picture] : [],
-    );
+    post({ t: 'picture', picture, at, thumbFollows: !!small }, picture ? [picture.picture] : []);
   } catch {
     // A picture that cannot be transferred: the page shows the <img> instead (never leave it waiting).
     picture?.picture.close();
-    picturePort.postMessage({ t: 'picture', picture: null, at } satisfies PictureMessage);
+    post({ t: 'picture', picture: null, at, thumbFollows: !!small });
+  }
+  if (small && thumbnail) {
+    const thumb = await thumbnail.encode(small).catch(() => null);
+    small.close();
+    post({ t: 'thumb', thumb });
   }
   picturePort.close();
   bytesPort.onmessage = null;

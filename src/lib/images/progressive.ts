@@ -35,6 +35,11 @@ export interface DecodedPicture {
   picture: ImageBitmap;
   width: number;
   height: number;
+  /**
+   * The library's thumbnail (lib/library/thumbnail.ts), made from the picture where it was decoded (the decode
+   * worker), so that saving the image needs no decode or encode on the page. Absent elsewhere.
+   */
+  thumb?: Promise<{ blob: Blob; width: number; height: number } | null>;
 }
 
 /** Formats the Image API returns; anything else (or unknown bytes) is left to the <img>. */

@@ -34,10 +34,61 @@ async function pixelSize(blob: Blob, bytes?: Uint8Array): Promise<{ width: numbe
   return size;
 }
 
+/** The thumbnail's size for a `width` × `height` image: THUMB_EDGE on the long edge, never larger. */
+export function thumbSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, THUMB_EDGE / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Draws `small` (already at the thumbnail's size) and encodes it as the WebP the library keeps. */
+export async function encodeThumb(small: ImageBitmap): Promise<NonNullable<Thumbnail['thumb']>> {
+  const canvas = new OffscreenCanvas(small.width, small.height);
+  canvas.getContext('2d')!.drawImage(small, 0, 0);
+  const blob = await canvas.convertToBlob({ type: 'image/webp', quality: 0.8 });
+  return { blob, width: small.width, height: small.height };
+}
+
+/**
+ * `picture` (the `width` × `height` image, maybe decoded smaller) scaled to the thumbnail's size; null when it is
+ * smaller than that or cannot be drawn (closed meanwhile: 0 × 0).
+ */
+export async function thumbBitmap(
+  picture: ImageBitmap,
+  width: number,
+  height: number,
+): Promise<ImageBitmap | null> {
+  const size = thumbSize(width, height);
+  if (!(picture.width >= size.width && picture.height >= size.height)) return null;
+  const resize = { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' } as const;
+  return createImageBitmap(picture, resize).catch(() => null);
+}
+
+/**
+ * The thumbnail of a `width` × `height` image from `picture`, the same image decoded (maybe smaller: a preview,
+ * see images/png-preview.ts). Null when the picture is smaller than the thumbnail or cannot be drawn. Runs in
+ * the decode worker as well as on the page.
+ */
+export async function thumbFromPicture(
+  picture: ImageBitmap,
+  width: number,
+  height: number,
+): Promise<Thumbnail['thumb']> {
+  const small = await thumbBitmap(picture, width, height);
+  if (!small) return null;
+  try {
+    return await encodeThumb(small);
+  } catch {
+    return null;
+  } finally {
+    small.close();
+  }
+}
+
 /**
  * `bytes`, when the caller already read them (to hash), saves a second read. `decoded`: the same image already
- * decoded for display (a streamed final image, see images/progressive.ts); scaling it down needs no second decode
- * of a multi-MB PNG. Used only when its size matches; if it cannot be used (closed meanwhile), the Blob is decoded.
+ * decoded for display (a streamed final image, see images/progressive.ts), with the thumbnail made where it was
+ * decoded, or from which one is made here without a second decode of a multi-MB PNG. If it cannot be used
+ * (closed meanwhile, too small), the Blob is decoded.
  */
 export async function makeThumbnail(
   blob: Blob,
@@ -51,27 +102,30 @@ export async function makeThumbnail(
     shown && shown.width > 0 && shown.height > 0
       ? { width: shown.width, height: shown.height }
       : await pixelSize(blob, bytes);
-  const scale = Math.min(1, THUMB_EDGE / Math.max(width, height));
-  const tw = Math.max(1, Math.round(width * scale));
-  const th = Math.max(1, Math.round(height * scale));
-  const resize = { resizeWidth: tw, resizeHeight: th, resizeQuality: 'medium' } as const;
+  const made = shown?.thumb ? await shown.thumb.catch(() => null) : null;
+  if (made) {
+    mark('atelier:thumb-encoded');
+    return { width, height, thumb: made };
+  }
   try {
-    const picture = shown?.picture;
     mark('atelier:thumb-picture');
-    // The display picture may be a preview smaller than the image (png-preview.ts): fine while it is at least
-    // the thumbnail's size. A picture closed meanwhile reads as 0 × 0: the Blob is decoded then.
-    const fromPicture =
-      picture && picture.width >= tw && picture.height >= th
-        ? await createImageBitmap(picture, resize).catch(() => null)
-        : null;
-    const small = fromPicture ?? (await createImageBitmap(blob, resize));
+    // A picture closed meanwhile reads as 0 × 0: the Blob is decoded then.
+    const fromPicture = shown ? await thumbFromPicture(shown.picture, width, height) : null;
+    if (fromPicture) {
+      mark('atelier:thumb-encoded');
+      return { width, height, thumb: fromPicture };
+    }
+    const size = thumbSize(width, height);
+    const small = await createImageBitmap(blob, {
+      resizeWidth: size.width,
+      resizeHeight: size.height,
+      resizeQuality: 'medium',
+    });
     mark('atelier:thumb-scaled');
     try {
-      const canvas = new OffscreenCanvas(tw, th);
-      canvas.getContext('2d')!.drawImage(small, 0, 0);
-      const out = await canvas.convertToBlob({ type: 'image/webp', quality: 0.8 });
+      const thumb = await encodeThumb(small);
       mark('atelier:thumb-encoded');
-      return { width, height, thumb: { blob: out, width: tw, height: th } };
+      return { width, height, thumb };
     } finally {
       small.close();
     }

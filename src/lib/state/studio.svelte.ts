@@ -262,9 +262,10 @@ export class StudioState {
         const at = performance.now();
         const hand = () => this.onImage?.(run, ev, at);
         if (ev.kind === 'image' && ev.decoded) {
-          // Saving hashes the image and decodes it again for a thumbnail: on a small machine that competes with
-          // the end of this decode and the first paint, so it starts once the picture is on screen.
-          const painted = ev.decoded.then(afterPaint);
+          // Saving needs a thumbnail: made from the picture on the page, that competes with its first paint on a
+          // small machine, so it starts once the picture is on screen. The decode worker's picture comes with its
+          // thumbnail made (images/decode-remote.ts): then saving starts at once.
+          const painted = ev.decoded.then((d) => (d?.thumb ? d.thumb.then(() => {}) : afterPaint()));
           handing = Promise.all([handing, painted]).then(hand);
         } else if (handing) handing = handing.then(hand);
         else hand();

@@ -458,7 +458,15 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
     };
     const run = both(body, {
       elsewhere: (bytes, width) =>
-        decodeRemotely((r) => void serveDecode(r.bytes, r.picture, r.width, decodeApi), bytes, width),
+        decodeRemotely(
+          (r) =>
+            void serveDecode(r.bytes, r.picture, r.width, decodeApi, {
+              scale: async () => ({ close() {} }) as unknown as ImageBitmap,
+              encode: async () => ({ blob: new Blob(['thumb']), width: 2, height: 1 }),
+            }),
+          bytes,
+          width,
+        ),
     });
     const events = await collect(run.events);
     const image = events[0] as Extract<GenerationEvent, { kind: 'image' }>;
@@ -470,6 +478,10 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
     release();
     const shown = await image.decoded;
     expect(Buffer.from(shown!.picture as unknown as ArrayBuffer).equals(f)).toBe(true);
+    // Its thumbnail follows on the same port, for the library.
+    const thumb = await shown!.thumb;
+    expect(thumb).toMatchObject({ width: 2, height: 1 });
+    expect(await thumb!.blob.text()).toBe('thumb');
     expect(await image.sha256).toBe(createHash('sha256').update(f).digest('hex'));
     // The worker posted no 'decoded' message of its own: the picture bypassed it.
     expect(run.log.filter((m) => m.t === 'decoded')).toEqual([]);

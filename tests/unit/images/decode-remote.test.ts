@@ -64,19 +64,37 @@ function decoders() {
   return { api, fullDecodes };
 }
 
-/** The stream worker's end, the decode worker's end (served for each request), and the page's port. */
-async function decode(bytes: ReadableStream<Uint8Array<ArrayBuffer>>, width: number | undefined) {
+/**
+ * The stream worker's end, the decode worker's end (served for each request, with a stand-in thumbnail maker
+ * when `thumbs`), and what reached the page's port.
+ */
+async function decode(
+  bytes: ReadableStream<Uint8Array<ArrayBuffer>>,
+  width: number | undefined,
+  thumbs = false,
+) {
   const { api, fullDecodes } = decoders();
   const served: Promise<void>[] = [];
-  const post = (r: DecodeRequest) => served.push(serveDecode(r.bytes, r.picture, r.width, api));
+  const scaled: { width: number; height: number }[] = [];
+  const thumbnail = {
+    scale: async (d: { width: number; height: number }) => {
+      scaled.push({ width: d.width, height: d.height });
+      return { close() {} } as unknown as ImageBitmap;
+    },
+    encode: async () => ({ blob: new Blob(['webp'], { type: 'image/webp' }), width: 256, height: 192 }),
+  };
+  const post = (r: DecodeRequest) =>
+    served.push(serveDecode(r.bytes, r.picture, r.width, api, thumbs ? thumbnail : undefined));
   const { port, settled } = decodeRemotely(post, bytes, width);
-  const message = await new Promise<PictureMessage>((resolve) => {
-    port.onmessage = (e) => resolve(e.data as PictureMessage);
-  });
+  const messages: PictureMessage[] = [];
+  port.onmessage = (e) => messages.push(e.data as PictureMessage);
   await settled;
   await Promise.all(served);
+  await new Promise((r) => setTimeout(r, 20)); // the last message, posted just before 'settled'
   port.close();
-  return { message, fullDecodes };
+  const first = messages[0]!;
+  if (first.t !== 'picture') throw new Error('the picture comes first');
+  return { message: first, messages, fullDecodes, scaled };
 }
 
 const image = (w: number, h: number) =>
@@ -104,6 +122,21 @@ describe('decoding a final image in a worker of its own (the protocol)', () => {
     // No preview width: decoded at full size by ImageDecoder.
     const png = await image(64, 64).png().toBuffer();
     expect((await decode(piecewise(png, 100), undefined)).fullDecodes).toEqual([png.length]);
+  });
+
+  it('then the library thumbnail, made from the picture (scaled before it was sent, encoded after)', async () => {
+    const png = await image(400, 300).png().toBuffer();
+    const { messages, scaled } = await decode(piecewise(png, 1000), 100, true);
+    expect(messages.map((m) => m.t)).toEqual(['picture', 'thumb']);
+    expect(messages[0]).toMatchObject({ thumbFollows: true, picture: { width: 400, height: 300 } });
+    expect(scaled).toEqual([{ width: 400, height: 300 }]);
+    const thumb = messages[1] as Extract<PictureMessage, { t: 'thumb' }>;
+    expect(thumb.thumb).toMatchObject({ width: 256, height: 192 });
+    expect(await thumb.thumb!.blob.text()).toBe('webp');
+    // Without a thumbnail maker, the picture alone.
+    const alone = await decode(piecewise(png, 1000), 100);
+    expect(alone.messages.map((m) => m.t)).toEqual(['picture']);
+    expect(alone.message.thumbFollows).toBe(false);
   });
 
   it('posts no picture when the bytes stop arriving part way, and still settles', async () => {
