@@ -355,7 +355,7 @@ export function libraryLines(r) {
             .join(' → ')})`,
         ]
       : []),
-    `  of which the gallery's own thumbnails (its code loaded, the grid rendered)   ${Math.round(r.live)} ms (median); before that, the first screen painted from localStorage by index.html`,
+    `  of which the gallery's own thumbnails (its code loaded, the grid rendered)   ${Math.round(r.live)} ms (median); before that, the first screen painted from localStorage by public/library-boot.js`,
     `Library pressed in the studio → first row painted                ${Math.round(r.fromClick)} ms (median of ${RUNS})`,
     `scroll top → bottom                     ${Math.round(r.scroll.ms)} ms, ${r.scroll.longTasks} long task(s) > 50 ms (worst ${Math.round(r.scroll.worst)} ms), ${r.scroll.cellsInDom} cells in the DOM   [no long tasks]${flag(r.scroll.longTasks === 0)}`,
     `JS heap after scrolling                 ${mb(r.heap.usedSize)} MB   [budget ≤ 150 MB]${flag(r.heap.usedSize <= 150 * 1024 * 1024)}`,
