@@ -41,7 +41,15 @@ test.describe('Library', () => {
     });
     expect(record!.recipe.body).toMatchObject({ prompt, stream: true });
     expect(record!.recipe.cost).toEqual(expect.any(Number));
-    expect(record!.thumb).not.toBeNull();
+    // Its thumbnail (made in the decode worker from the streamed picture): 256 px on the long edge, stored under
+    // its own hash, and the recent record holds it as a WebP data: URL.
+    expect(record!.thumb).toMatchObject({ width: 256, height: 256 });
+    expect(Object.keys(await storedBlobs(page))).toContain(record!.thumb!.hash);
+    const thumbUrl = await page.evaluate(
+      (h) => localStorage.getItem(`atelier.library.thumb.${h}`),
+      record!.thumb!.hash,
+    );
+    expect(thumbUrl).toMatch(/^data:image\/webp;base64,/);
 
     await page.reload();
     await studio.prompt.fill('a different draft');
