@@ -55,18 +55,18 @@ export interface DecodeRequest {
  * posts the picture (transferred) on `picturePort`, then its thumbnail, then 'settled' on `bytesPort`. Never
  * rejects.
  */
-export async function serveDecode(
+export async function serveDecode<Small>(
   bytesPort: DecodePort,
   picturePort: DecodePort,
   width: number | undefined,
   api: DecoderApi | null,
   /**
-   * The library's thumbnail (thumbnail.ts): `scale` makes the small picture (before the picture is transferred
-   * away), `encode` the WebP (after it has gone to the page, so the first paint does not wait for it).
+   * The library's thumbnail (thumbnail.ts): `scale` draws the small picture (before the picture is transferred
+   * away), `encode` makes the WebP (after it has gone to the page, so the first paint does not wait for it).
    */
   thumbnail?: {
-    scale: (d: Omit<DecodedPicture, 'thumb'>) => Promise<ImageBitmap | null>;
-    encode: (small: ImageBitmap) => Promise<ThumbBlob>;
+    scale: (d: Omit<DecodedPicture, 'thumb'>) => Small | null;
+    encode: (small: Small) => Promise<ThumbBlob>;
   },
 ): Promise<void> {
   // The bytes kept as they come, so a PNG the preview decoder refuses can be replayed to ImageDecoder.
@@ -78,7 +78,12 @@ export async function serveDecode(
     else held.fail(new Error('The image stopped arriving.'));
   };
   const picture = api ? await pictureWhileArriving(held, api, width) : null;
-  const small = picture && thumbnail ? await thumbnail.scale(picture).catch(() => null) : null;
+  let small: Small | null = null;
+  try {
+    small = picture && thumbnail ? thumbnail.scale(picture) : null;
+  } catch {
+    small = null;
+  }
   const at = performance.timeOrigin + performance.now();
   const post = (m: PictureMessage, transfer: Transferable[] = []) => picturePort.postMessage(m, transfer);
   try {
@@ -90,7 +95,6 @@ export async function serveDecode(
   }
   if (small && thumbnail) {
     const thumb = await thumbnail.encode(small).catch(() => null);
-    small.close();
     post({ t: 'thumb', thumb });
   }
   picturePort.close();

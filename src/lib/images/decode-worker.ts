@@ -4,7 +4,7 @@
  */
 import { serveDecode, type DecodeRequest } from './decode-remote';
 import { browserDecoderApi } from './progressive';
-import { encodeThumb, thumbBitmap } from '../library/thumbnail';
+import { encodeThumb, thumbCanvas } from '../library/thumbnail';
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<DecodeRequest>) => void) | null;
@@ -15,7 +15,7 @@ scope.onmessage = ({ data }) => {
   if (data?.t !== 'decode') return;
   // The library's thumbnail is made here too, from the picture: saving the image then needs no decode or encode.
   void serveDecode(data.bytes, data.picture, data.width, api, {
-    scale: (d) => thumbBitmap(d.picture, d.width, d.height),
+    scale: (d) => thumbCanvas(d.picture, d.width, d.height),
     encode: encodeThumb,
   });
 };

@@ -461,7 +461,7 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
         decodeRemotely(
           (r) =>
             void serveDecode(r.bytes, r.picture, r.width, decodeApi, {
-              scale: async () => ({ close() {} }) as unknown as ImageBitmap,
+              scale: () => ({ small: true }),
               encode: async () => ({ blob: new Blob(['thumb']), width: 2, height: 1 }),
             }),
           bytes,

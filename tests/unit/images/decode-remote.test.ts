@@ -77,9 +77,9 @@ async function decode(
   const served: Promise<void>[] = [];
   const scaled: { width: number; height: number }[] = [];
   const thumbnail = {
-    scale: async (d: { width: number; height: number }) => {
+    scale: (d: { width: number; height: number }) => {
       scaled.push({ width: d.width, height: d.height });
-      return { close() {} } as unknown as ImageBitmap;
+      return { small: true };
     },
     encode: async () => ({ blob: new Blob(['webp'], { type: 'image/webp' }), width: 256, height: 192 }),
   };
