@@ -17,8 +17,9 @@
  * api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
  */
 import type { DecodedPicture } from '../images/progressive';
-import type { PictureMessage, ThumbBlob } from '../images/decode-remote';
-import { abortErrorFrom, ApiError, StreamError, isAbortError, type ApiErrorInit } from './errors';
+import { receivePicture } from '../images/decode-remote';
+import { abortErrorFrom, isAbortError, StreamError } from './errors';
+import { fromWire, toWire, type WireError } from './wire-errors';
 import {
   readImageStream,
   type EchoedParams,
@@ -33,12 +34,6 @@ export interface PortLike {
   onmessage: ((event: MessageEvent) => void) | null;
   close(): void;
 }
-
-/** An error as it crosses to the main thread (classes do not survive structured cloning). */
-export type WireError =
-  | { name: 'AbortError' }
-  | { name: 'ApiError'; message: string; init: ApiErrorInit }
-  | { name: 'StreamError'; kind: StreamError['kind']; message: string; stallMs: number | null };
 
 /** Worker → page. Times (`at`, `lastChunkAt`) are absolute: timeOrigin + now, comparable across threads. */
 export type ToPage =
@@ -86,32 +81,6 @@ export interface ReadRequest {
 /** Worker → page besides events: the worker stopped reading the body (the page cancels its reader). */
 export interface StopReading {
   t: 'stop';
-}
-
-export function toWire(e: unknown): WireError {
-  if (isAbortError(e)) return { name: 'AbortError' };
-  if (e instanceof ApiError) {
-    const { status, type, code, param, requestId, retryAfterMs, moderation, inStream } = e;
-    return {
-      name: 'ApiError',
-      message: e.message,
-      init: { status, type, code, param, requestId, retryAfterMs, moderation, inStream },
-    };
-  }
-  if (e instanceof StreamError)
-    return { name: 'StreamError', kind: e.kind, message: e.message, stallMs: e.stallMs };
-  return {
-    name: 'StreamError',
-    kind: 'cut',
-    message: 'The connection closed before the final image arrived.',
-    stallMs: null,
-  };
-}
-
-export function fromWire(w: WireError): Error {
-  if (w.name === 'AbortError') return new DOMException('The operation was aborted.', 'AbortError');
-  if (w.name === 'ApiError') return new ApiError(w.message, w.init);
-  return new StreamError(w.kind, w.message, w.stallMs === null ? {} : { stallMs: w.stallMs });
 }
 
 /** How long the page waits for a picture from the decode worker before showing the image without it. */
@@ -334,42 +303,16 @@ export async function* receiveImageStream(
     close();
     for (const giveUp of elsewhere) giveUp();
   };
-  /**
-   * A picture the decode worker posts on `on`. Resolves null if none comes within PICTURE_WAIT_MS (the decode
-   * worker failed): the result card then shows the <img>, which it does not until this settles.
-   */
-  const pictureOn = (on: MessagePort): Promise<DecodedPicture | null> =>
-    new Promise((resolve) => {
-      let thumbTo: ((thumb: ThumbBlob | null) => void) | null = null;
-      const finish = () => {
-        clearTimeout(timer);
-        elsewhere.delete(giveUp);
-        on.onmessage = null;
-        on.close();
-      };
-      const giveUp = () => {
-        finish();
-        resolve(null);
-        thumbTo?.(null);
-      };
-      const timer = setTimeout(giveUp, PICTURE_WAIT_MS);
-      elsewhere.add(giveUp);
-      on.onmessage = (e: MessageEvent) => {
-        const m = e.data as PictureMessage;
-        if (m.t === 'thumb') {
-          finish();
-          return thumbTo?.(m.thumb);
-        }
-        const picture = m.picture;
-        if (picture) mark('atelier:image-decoded');
-        if (!picture || !m.thumbFollows) {
-          finish();
-          return resolve(picture);
-        }
-        const thumb = new Promise<ThumbBlob | null>((r) => (thumbTo = r));
-        resolve({ ...picture, thumb });
-      };
+  /** A picture from the decode worker (see receivePicture); cancelling gives up waiting for it. */
+  const pictureOn = (on: MessagePort): Promise<DecodedPicture | null> => {
+    const r = receivePicture(on, {
+      waitMs: PICTURE_WAIT_MS,
+      onPicture: () => mark('atelier:image-decoded'),
+      onDone: () => elsewhere.delete(r.giveUp),
     });
+    elsewhere.add(r.giveUp);
+    return r.picture;
+  };
   const { signal, lost } = opts;
   const onAbort = () => cancel();
   const onLost = () =>

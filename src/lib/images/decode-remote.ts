@@ -148,3 +148,44 @@ export function decodeRemotely(
   })();
   return { port: toPage.port1, settled };
 }
+
+/**
+ * The page's end of the picture port: resolves to the picture (with a `thumb` promise when a thumbnail follows),
+ * or null when none comes within `waitMs` (the decode worker failed: the result card then shows the <img>, which
+ * it does not until this settles) or `giveUp` is called. `onDone` runs once the port is closed.
+ */
+export function receivePicture(
+  on: DecodePort,
+  opts: { waitMs: number; onPicture?: () => void; onDone?: () => void },
+): { picture: Promise<DecodedPicture | null>; giveUp: () => void } {
+  let resolvePicture: (p: DecodedPicture | null) => void = () => {};
+  let thumbTo: ((thumb: ThumbBlob | null) => void) | null = null;
+  const picture = new Promise<DecodedPicture | null>((r) => (resolvePicture = r));
+  const finish = () => {
+    clearTimeout(timer);
+    on.onmessage = null;
+    on.close();
+    opts.onDone?.();
+  };
+  const giveUp = () => {
+    finish();
+    resolvePicture(null);
+    thumbTo?.(null);
+  };
+  const timer = setTimeout(giveUp, opts.waitMs);
+  on.onmessage = (e: MessageEvent) => {
+    const m = e.data as PictureMessage;
+    if (m.t === 'thumb') {
+      finish();
+      return thumbTo?.(m.thumb);
+    }
+    if (m.picture) opts.onPicture?.();
+    if (!m.picture || !m.thumbFollows) {
+      finish();
+      return resolvePicture(m.picture);
+    }
+    const thumb = new Promise<ThumbBlob | null>((r) => (thumbTo = r));
+    resolvePicture({ ...m.picture, thumb });
+  };
+  return { picture, giveUp };
+}

@@ -4,13 +4,12 @@ import { apiFetch } from '../../../src/lib/api/client';
 import { ApiError, NetworkError, StreamError } from '../../../src/lib/api/errors';
 import type { GenerationEvent, StreamMark } from '../../../src/lib/api/images';
 import {
-  fromWire,
   pumpBody,
   receiveImageStream,
   serveImageStream,
-  toWire,
   type PortLike,
 } from '../../../src/lib/api/offthread';
+import { fromWire, toWire } from '../../../src/lib/api/wire-errors';
 import { responseFromWorker, serveFetch, workerStreamOf } from '../../../src/lib/api/offthread-fetch';
 import type { DecoderApi } from '../../../src/lib/images/progressive';
 import { decodeRemotely, serveDecode } from '../../../src/lib/images/decode-remote';

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { PngChunks } from '../../../src/lib/images/png-chunks';
 import {
   decodePngPreview,
   previewFactor,
-  PngChunks,
   PreviewRows,
   unsupported,
   type Preview,
