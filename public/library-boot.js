@@ -25,8 +25,12 @@
       img.alt = '';
       img.setAttribute('elementtiming', 'gallery-thumb');
       if (first) img.setAttribute('data-first', '');
+      // A thumbnail pressed before the gallery is there: the gallery opens that item when it takes over.
+      img.addEventListener('click', function () {
+        box.setAttribute('data-open', String(i));
+      });
       img.style.cssText =
-        'position:absolute;object-fit:cover;border-radius:8px;left:' +
+        'position:absolute;object-fit:cover;border-radius:8px;pointer-events:auto;cursor:pointer;left:' +
         c[0] +
         'px;top:' +
         c[1] +

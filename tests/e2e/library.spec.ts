@@ -158,6 +158,22 @@ test.describe('Library', () => {
     await page.reload();
     await expect(library.cell(prompts[1]!).getByRole('img')).toHaveJSProperty('complete', true);
     expect(await page.evaluate(() => (window as unknown as { __boot: unknown[] }).__boot.length)).toBe(0);
+
+    // A thumbnail pressed on the early picture, before the app's code has loaded, opens once the gallery is there.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.reload();
+    await expect(library.cell(prompts[1]!).getByRole('img')).toHaveJSProperty('complete', true);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/assets\/app-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload({ waitUntil: 'commit' });
+    await page.locator('#library-boot img').first().click();
+    release();
+    await expect(library.region.getByRole('region', { name: prompts[1]! })).toBeVisible();
+    await expect(page.locator('#library-boot')).toHaveCount(0);
   });
 
   test('export, clear, import: the same bytes and the same recipes, and never the key', async ({

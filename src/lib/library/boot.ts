@@ -3,19 +3,19 @@
  *
  * Opening the app on the library (a reload or bookmark of `#library`), the first row took ~550 ms on a 2-core
  * machine: the app's code runs (~100 ms after navigation), mounts, loads the library's chunk, renders the grid
- * and decodes its thumbnails. A small inline script in index.html paints the first screen's thumbnails during
- * the HTML parse instead, from what localStorage already holds: the recent record (names.ts: the newest items
+ * and decodes its thumbnails. public/library-boot.js (a script of the app's own, loaded by index.html: the CSP
+ * allows no inline one) paints the first screen's thumbnails during the HTML parse instead, from what localStorage already holds: the recent record (names.ts: the newest items
  * and each thumbnail as a data: URL) and the layout recorded here, the last time the gallery showed its first
- * screen in a window of the same size. The picture is only that, visual (aria-hidden, no pointer events: clicks
- * reach the real gallery beneath it once it is there), and is removed as soon as the gallery has its own
- * thumbnails decoded, when the app leaves the library, or after 5 s.
+ * screen in a window of the same size. The picture is only that (aria-hidden; a thumbnail pressed on it is
+ * opened by the gallery when it takes over), and is removed as soon as the gallery has its own thumbnails
+ * decoded, when the app leaves the library, or after 5 s.
  *
- * The inline script reads these keys by name: tests/unit/library/boot.test.ts checks they agree.
+ * The script reads these keys by name: tests/unit/library/boot.test.ts checks they agree.
  */
 
 /** Where the layout is kept (localStorage). */
 export const BOOT_LAYOUT_KEY = 'atelier.library.boot.v1';
-/** The id of the inline script's picture. */
+/** The id of the early picture (public/library-boot.js). */
 export const BOOT_PICTURE_ID = 'library-boot';
 
 /**
@@ -54,9 +54,16 @@ export function saveBootLayout(layout: BootLayout, storage: Pick<Storage, 'getIt
   }
 }
 
-/** Removes the inline script's picture, if it is there. */
-export function removeBootPicture(doc: Pick<Document, 'getElementById'> = document): void {
-  doc.getElementById(BOOT_PICTURE_ID)?.remove();
+/**
+ * Removes the early picture, if it is there, and says which of its thumbnails was pressed (its position in the
+ * first screen, newest first), if one was: the gallery then opens that item, so the press is not lost.
+ */
+export function removeBootPicture(doc: Pick<Document, 'getElementById'> = document): number | null {
+  const box = doc.getElementById(BOOT_PICTURE_ID);
+  if (!box) return null;
+  const pressed = box.getAttribute('data-open');
+  box.remove();
+  return pressed !== null && /^\d+$/.test(pressed) ? Number(pressed) : null;
 }
 
 /**

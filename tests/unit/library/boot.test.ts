@@ -67,14 +67,18 @@ describe('the library first-screen picture (boot.ts, public/library-boot.js)', (
     expect(() => saveBootLayout(layout, full)).not.toThrow();
   });
 
-  it('removes the picture when it is there, and nothing otherwise', () => {
+  it('removes the picture when it is there, saying which thumbnail was pressed on it, if one was', () => {
     let removed = 0;
-    const doc = (present: boolean) => ({
+    const doc = (present: boolean, pressed: string | null = null) => ({
       getElementById: (id: string) =>
-        present && id === BOOT_PICTURE_ID ? ({ remove: () => removed++ } as unknown as HTMLElement) : null,
+        present && id === BOOT_PICTURE_ID
+          ? ({ remove: () => removed++, getAttribute: () => pressed } as unknown as HTMLElement)
+          : null,
     });
-    removeBootPicture(doc(false));
-    removeBootPicture(doc(true));
-    expect(removed).toBe(1);
+    expect(removeBootPicture(doc(false))).toBeNull();
+    expect(removeBootPicture(doc(true))).toBeNull();
+    expect(removeBootPicture(doc(true, '3'))).toBe(3);
+    expect(removeBootPicture(doc(true, 'x'))).toBeNull();
+    expect(removed).toBe(3);
   });
 });
