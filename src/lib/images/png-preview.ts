@@ -10,7 +10,7 @@
  * and for the library's thumbnail.
  *
  * Pure: the chunk reader (png-chunks.ts) and the row scaler take bytes and give bytes, so they run in Node.
- * `decodePngPreview` wires them to a byte stream and an inflate stream (DecompressionStream by default).
+ * `decodePngPreview` wires them to a byte stream and the browser's inflate stream (DecompressionStream).
  */
 import { PngChunks, UnsupportedPng, type PngHeader } from './png-chunks';
 
@@ -279,24 +279,18 @@ export class PreviewRows {
   }
 }
 
-/** Where the compressed data is inflated: a zlib ('deflate') decompressor as a stream. */
-export type Inflater = () => ReadableWritablePair<Uint8Array, Uint8Array>;
-
-const browserInflater: Inflater = () =>
-  new DecompressionStream('deflate') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
-
 /**
  * Reads a PNG from `bytes` as they arrive and resolves to its picture `previewFactor(width, target)` times
  * smaller. 'unsupported' (decided from the first bytes and the header, before more is read) when the bytes are
- * not a PNG or this decoder does not handle the kind of PNG they are; null when the bytes are not a complete, valid PNG. Never rejects.
+ * not a PNG or this decoder does not handle the kind of PNG they are; null when the bytes are not a complete,
+ * valid PNG. Never rejects. Inflating is the browser's own (DecompressionStream, zlib format).
  */
 export async function decodePngPreview(
   bytes: ReadableStream<Uint8Array>,
   target: number,
-  inflater: Inflater = browserInflater,
 ): Promise<Preview | 'unsupported' | null> {
   const reader = bytes.getReader();
-  const zlib = inflater();
+  const zlib = new DecompressionStream('deflate') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   const writer = zlib.writable.getWriter();
   // What the chunks so far said (an object: the handlers below fill it in).
   const got: {

@@ -74,7 +74,7 @@ export function thumbCanvas(picture: ImageBitmap, width: number, height: number)
 }
 
 /** The thumbnail of a `width` × `height` image from `picture`, the same image decoded; null as for thumbCanvas. */
-export async function thumbFromPicture(
+async function thumbFromPicture(
   picture: ImageBitmap,
   width: number,
   height: number,
