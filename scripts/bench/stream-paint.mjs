@@ -144,8 +144,9 @@ async function measure(browser, appUrl, api, runs) {
     );
     await p.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
     await p.evaluate((prompt) => {
-      // Ends two frames after the final pixels are on screen: a canvas the app has painted the picture on
-      // (its role="img" wrapper gets data-painted right after the draw), or a visible <img> once decoded.
+      // Ends two frames after the final pixels are drawn: on the card's canvas (its role="img" wrapper gets
+      // data-painted once the picture is on it: drawn by the decode worker, which has the canvas, or by the
+      // page), or a visible <img> once decoded.
       window.__paintedAt = 0;
       window.__paintedBy = '';
       // The main thread's long tasks (over 50 ms) until painted: how busy the page was while the image came.

@@ -4,12 +4,24 @@ import { naturalSize } from './support/studio';
 /** What the page saw of a final image painted from bytes decoded while they streamed (see ResultCard). */
 interface PaintLog {
   inserted: { backdrop: boolean }[];
-  painted: { width: number; height: number; patch: number[] }[];
+  /**
+   * The box the canvas takes on the page, the picture on it (its pixel size, and its centre's colour drawn at
+   * the box's size). The canvas is the decode worker's (transferControlToOffscreen), so its picture is read
+   * through createImageBitmap, which gives what it shows.
+   */
+  painted: {
+    box: { width: number; height: number };
+    width: number;
+    height: number;
+    patch: number[];
+    /** The page cannot draw on it: it was handed to the decode worker. */
+    transferred: boolean;
+  }[];
 }
 
 /** Mean RGB of the 9×9 pixels around the centre of a canvas. */
-function centrePatch(canvas: HTMLCanvasElement): number[] {
-  const ctx = canvas.getContext('2d')!;
+function centrePatch(canvas: HTMLCanvasElement | OffscreenCanvas): number[] {
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   const { data } = ctx.getImageData(
     Math.floor(canvas.width / 2) - 4,
     Math.floor(canvas.height / 2) - 4,
@@ -31,22 +43,57 @@ test.describe('Painting a streamed final image', () => {
     studio.page.on('worker', (w) => workers.push(w.url()));
     await studio.page.evaluate(
       ([p, patchSrc]) => {
-        const patch = new Function(`return ${patchSrc}`)() as (c: HTMLCanvasElement) => number[];
+        const patch = new Function(`return ${patchSrc}`)() as (
+          c: HTMLCanvasElement | OffscreenCanvas,
+        ) => number[];
         const log: PaintLog = { inserted: [], painted: [] };
         (window as unknown as { __paint: PaintLog }).__paint = log;
+        // The <img> takes over once it has decoded: held back until the canvas has been read, so that the read
+        // cannot miss it.
+        let read = () => {};
+        const canvasRead = new Promise<void>((r) => (read = r));
+        const decode = HTMLImageElement.prototype.decode;
+        HTMLImageElement.prototype.decode = function () {
+          return canvasRead.then(() => decode.call(this));
+        };
         const seen = new Set<Element>();
         const done = new Set<Element>();
         new MutationObserver(() => {
-          for (const el of document.querySelectorAll(`[role="img"][aria-label="${p}"]:has(canvas)`)) {
+          const run = `article[aria-label="Run: ${p.slice(0, 60)}"]`;
+          for (const el of document.querySelectorAll(`${run} .picture:has(canvas)`)) {
             if (!seen.has(el)) {
               seen.add(el);
-              // The partial is still under it while the picture is being drawn.
+              // The partial is still under the card's canvas while the picture is coming and being drawn.
               log.inserted.push({ backdrop: !!el.parentElement?.querySelector('img.backdrop') });
             }
+            // Named once the picture is on it.
+            if (el.getAttribute('role') !== 'img' || el.getAttribute('aria-label') !== p) continue;
             if (el.hasAttribute('data-painted') && !done.has(el)) {
               done.add(el);
               const canvas = el.querySelector('canvas')!;
-              log.painted.push({ width: canvas.width, height: canvas.height, patch: patch(canvas) });
+              const rect = canvas.getBoundingClientRect();
+              const box = { width: Math.round(rect.width), height: Math.round(rect.height) };
+              let transferred = false;
+              try {
+                canvas.getContext('2d');
+              } catch {
+                transferred = true;
+              }
+              // Read once the worker's frame has reached this page too (its copy of a worker's canvas comes
+              // apart from the screen's), a few frames at most.
+              const readCanvas = (framesLeft: number) =>
+                void createImageBitmap(canvas).then((shown) => {
+                  if (shown.width === 300 && framesLeft > 0) {
+                    // Still the blank 300 × 150 canvas this page made.
+                    return requestAnimationFrame(() => readCanvas(framesLeft - 1));
+                  }
+                  const copy = new OffscreenCanvas(box.width, box.height);
+                  copy.getContext('2d')!.drawImage(shown, 0, 0, box.width, box.height);
+                  const { width, height } = shown;
+                  log.painted.push({ box, width, height, patch: patch(copy), transferred });
+                  read();
+                }, read);
+              readCanvas(60);
             }
           }
         }).observe(document.body, { subtree: true, childList: true, attributes: true });
@@ -69,21 +116,27 @@ test.describe('Painting a streamed final image', () => {
     expect(log.inserted).toEqual([{ backdrop: true }]);
     expect(log.painted).toHaveLength(1);
     const painted = log.painted[0]!;
-    // Drawn at the size it is shown at (the single-image column is at most 640 CSS px), not at 1024².
-    expect(painted.width).toBeGreaterThan(100);
-    expect(painted.width).toBeLessThanOrEqual(640);
+    // Drawn by the decode worker, on the canvas the card handed it while the bytes arrived.
+    expect(painted.transferred).toBe(true);
+    // Shown square, in the single-image column (at most 640 CSS px), and drawn at that size, not at 1024².
+    expect(painted.box.width).toBeGreaterThan(100);
+    expect(painted.box.width).toBeLessThanOrEqual(640);
+    expect(painted.box.height).toBe(painted.box.width);
+    expect(painted.width).toBe(painted.box.width);
     expect(painted.height).toBe(painted.width);
     // The same picture as the <img>: the centre of the <img>, drawn at the same size, has the same colour.
     const fromImg = await final.evaluate(
       (img: HTMLImageElement, [w, h, patchSrc]) => {
-        const patch = new Function(`return ${patchSrc}`)() as (c: HTMLCanvasElement) => number[];
+        const patch = new Function(`return ${patchSrc}`)() as (
+          c: HTMLCanvasElement | OffscreenCanvas,
+        ) => number[];
         const c = document.createElement('canvas');
         c.width = w;
         c.height = h;
         c.getContext('2d')!.drawImage(img, 0, 0, w, h);
         return patch(c);
       },
-      [painted.width, painted.height, centrePatch.toString()] as const,
+      [painted.box.width, painted.box.height, centrePatch.toString()] as const,
     );
     for (let c = 0; c < 3; c++) expect(Math.abs(painted.patch[c]! - fromImg[c]!)).toBeLessThan(6);
     // Download still points at the Blob of the exact bytes the API sent.

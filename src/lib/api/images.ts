@@ -2,7 +2,7 @@
 import { imageBlobFromBase64 } from '../images/bytes';
 import { sha256Hex } from '../library/hash';
 import type { DecodeElsewhere } from '../images/decode-client';
-import type { DecodingElsewhere } from '../images/decode-remote';
+import type { DecodingElsewhere, PaintOn } from '../images/decode-remote';
 import {
   browserDecoderApi,
   pictureWhileArriving,
@@ -72,10 +72,10 @@ export type GenerationEvent =
        */
       sha256?: Promise<string | null>;
       /**
-       * (The stream worker's, with `decodeElsewhere`.) The port on which the decode worker posts this image's
-       * picture, instead of `decoded`: it goes to the page with the event (see images/decode-remote.ts).
+       * (The stream worker's, with `decodeElsewhere`.) The slot `onPictureComing` announced this image's picture
+       * under, instead of `decoded`: the page already has the port it comes on (see images/decode-remote.ts).
        */
-      decodedOn?: MessagePort;
+      decodedAs?: number;
     }
   | { kind: 'done'; usage: ImageUsage | null; echoed: EchoedParams; created?: number };
 
@@ -98,9 +98,23 @@ export interface GenerateCallOptions {
   previewWidth?: number;
   /**
    * (The stream worker's.) Send each final image's bytes to a decode worker of its own, which posts the picture
-   * to the page on the port the image event gets as `decodedOn`. Null/absent: decode on this thread.
+   * to the page on the port announced with `onPictureComing`. Null/absent: decode on this thread.
    */
   decodeElsewhere?: DecodeElsewhere | null;
+  /**
+   * (The stream worker's, with `decodeElsewhere`.) Called as soon as a final image starts arriving, with the
+   * port its picture will come on and the slot it is announced under (the n-th final image of the stream, from
+   * 0): the stream worker passes the port to the page at once, so that the picture, decoded a few ms after the
+   * last byte, need not wait for the event to be parsed and sent.
+   */
+  onPictureComing?: (slot: number, port: MessagePort) => void;
+  /**
+   * (The page's, when a worker reads the stream.) A final image's picture is on its way: the result card can
+   * paint it as soon as it is decoded, before the image event (its Blob) is here. `decoded` is the same promise
+   * the image event of that `index` carries. `paintOn` hands a canvas (transferControlToOffscreen) to the decode
+   * worker, which then draws the picture on it itself (the picture comes `painted`).
+   */
+  onArriving?: (index: number, decoded: Promise<DecodedPicture | null>, paintOn?: PaintOn) => void;
   /**
    * Give each streamed final image event a `sha256`, hashed from the decoded bytes in hand (the stream worker
    * does, so that saving the image need not read its Blob back).
@@ -244,13 +258,16 @@ export async function* readImageStream(
   const api = opts.decodeWhileStreaming ? (opts.decoderApi ?? browserDecoderApi()) : null;
   const mark = opts.mark ?? defaultMark;
   const decoding = new Map<LiftedBase64, Promise<DecodedPicture | null>>();
-  const elsewhere = new Map<LiftedBase64, DecodingElsewhere>();
+  const elsewhere = new Map<LiftedBase64, DecodingElsewhere & { slot: number }>();
+  let slots = 0;
   const onLift = api
     ? (value: LiftedBase64, head: string) => {
         if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
         mark('atelier:image-streaming');
         if (opts.decodeElsewhere) {
-          elsewhere.set(value, opts.decodeElsewhere(value.stream(), opts.previewWidth));
+          const remote = { ...opts.decodeElsewhere(value.stream(), opts.previewWidth), slot: slots++ };
+          elsewhere.set(value, remote);
+          opts.onPictureComing?.(remote.slot, remote.port);
           return;
         }
         const decoded = pictureWhileArriving(value, api, opts.previewWidth).then((picture) => {
@@ -275,7 +292,7 @@ export async function* readImageStream(
         out.kind === 'image' && ev.b64_json instanceof LiftedBase64 ? elsewhere.get(ev.b64_json) : null;
       if (out.kind === 'image' && remote) {
         elsewhere.delete(ev.b64_json as LiftedBase64);
-        out.decodedOn = remote.port;
+        out.decodedAs = remote.slot;
       }
       if (out.kind === 'image' && opts.hashFinal) {
         // After the picture's decode, which it would slow (both want the CPU), and after this event has gone out:

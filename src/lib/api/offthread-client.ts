@@ -91,7 +91,7 @@ export async function readImageStreamInWorker(
   res: Response,
   opts: GenerateCallOptions,
 ): Promise<AsyncGenerator<GenerationEvent> | null> {
-  const receive = { signal: opts.signal, mark: opts.mark, lost: lost.signal };
+  const receive = { signal: opts.signal, mark: opts.mark, onArriving: opts.onArriving, lost: lost.signal };
   const fetched = workerStreamOf(res);
   if (fetched) return receiveImageStream(fetched, receive);
   if (!res.body) return null;

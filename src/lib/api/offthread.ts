@@ -39,6 +39,11 @@ export interface PortLike {
 export type ToPage =
   | { t: 'streaming'; at: number }
   | { t: 'partial'; partialIndex: number; image: Blob; echoed: EchoedParams }
+  /**
+   * A final image started arriving: its picture will come on `pictureOn`, straight from the decode worker
+   * (images/decode-remote.ts), and its image event will name `slot`.
+   */
+  | { t: 'arriving'; slot: number; pictureOn: MessagePort }
   | {
       t: 'image';
       index: number;
@@ -46,10 +51,10 @@ export type ToPage =
       revisedPrompt?: string;
       echoed: EchoedParams;
       raw?: Blob;
-      /** A 'decoded' message for this index follows (or the picture comes on `pictureOn`). */
+      /** A 'decoded' message for this index follows (or the picture comes as announced for `pictureSlot`). */
       decoding: boolean;
-      /** The port the decode worker posts this image's picture on (images/decode-remote.ts). */
-      pictureOn?: MessagePort;
+      /** The 'arriving' message whose port brings this image's picture. */
+      pictureSlot?: number;
       /** A 'hashed' message for this index follows. */
       hashing: boolean;
       lastChunkAt?: number;
@@ -137,6 +142,7 @@ export async function serveImageStream(
       ...opts,
       hashFinal: true,
       signal: controller.signal,
+      onPictureComing: (slot, pictureOn) => post({ t: 'arriving', slot, pictureOn }, [pictureOn]),
       mark: (name, at) => {
         if (name === 'atelier:image-streaming') post({ t: 'streaming', at: absoluteNow() });
         // Relative to this thread's origin; made absolute for the page.
@@ -148,18 +154,15 @@ export async function serveImageStream(
       if (ev.kind === 'partial') {
         post({ t: 'partial', partialIndex: ev.partialIndex, image: ev.image, echoed: ev.echoed });
       } else if (ev.kind === 'image') {
-        const { decoded, sha256, decodedOn, kind: _, ...image } = ev;
-        post(
-          {
-            t: 'image',
-            ...image,
-            decoding: decoded !== undefined || decodedOn !== undefined,
-            hashing: sha256 !== undefined,
-            lastChunkAt,
-            ...(decodedOn ? { pictureOn: decodedOn } : {}),
-          },
-          decodedOn ? [decodedOn] : [],
-        );
+        const { decoded, sha256, decodedAs, kind: _, ...image } = ev;
+        post({
+          t: 'image',
+          ...image,
+          decoding: decoded !== undefined || decodedAs !== undefined,
+          hashing: sha256 !== undefined,
+          lastChunkAt,
+          ...(decodedAs !== undefined ? { pictureSlot: decodedAs } : {}),
+        });
         // The bytes are here: hashing them here spares the page reading 4–8 MB back to save the image.
         if (sha256) decodes.push(sha256.then((hash) => post({ t: 'hashed', index: ev.index, sha256: hash })));
         if (decoded) {
@@ -224,14 +227,14 @@ export async function pumpBody(
   }
 }
 
-export interface ReceiveOptions extends Pick<GenerateCallOptions, 'signal' | 'mark'> {
+export interface ReceiveOptions extends Pick<GenerateCallOptions, 'signal' | 'mark' | 'onArriving'> {
   /** Aborted when the worker itself failed: the run ends as a cut stream. */
   lost?: AbortSignal;
   /** The worker no longer reads the body, or the page no longer listens: stop reading it (see pumpBody). */
   onStop?: () => void;
 }
 
-type Queued = Exclude<ToPage, { t: 'decoded' } | { t: 'hashed' }>;
+type Queued = Exclude<ToPage, { t: 'decoded' } | { t: 'hashed' } | { t: 'arriving' }>;
 
 /**
  * The page's end: turns the worker's messages back into GenerationEvents, with the same errors as reading the
@@ -255,6 +258,8 @@ export async function* receiveImageStream(
   const pictures = new Map<number, (picture: DecodedPicture | null) => void>();
   /** Pictures coming from the decode worker on ports of their own: each one's way to give up waiting. */
   const elsewhere = new Set<() => void>();
+  /** Those pictures by the slot their 'arriving' message named, until their image event takes them. */
+  const arriving = new Map<number, Promise<DecodedPicture | null>>();
   const hashes = new Map<number, (sha256: string | null) => void>();
   let closed = false;
   let ended = false;
@@ -278,6 +283,13 @@ export async function* receiveImageStream(
   port.onmessage = (e) => {
     const m = e.data as ToPage | StopReading;
     if (m.t === 'stop') return opts.onStop?.();
+    if (m.t === 'arriving') {
+      // Listened to at once, not when the consumer next reads: the picture may well come before the event.
+      const { picture, paintOn } = pictureOn(m.pictureOn);
+      arriving.set(m.slot, picture);
+      opts.onArriving?.(m.slot, picture, paintOn);
+      return;
+    }
     if (m.t === 'hashed') {
       hashes.get(m.index)?.(m.sha256);
       hashes.delete(m.index);
@@ -304,14 +316,14 @@ export async function* receiveImageStream(
     for (const giveUp of elsewhere) giveUp();
   };
   /** A picture from the decode worker (see receivePicture); cancelling gives up waiting for it. */
-  const pictureOn = (on: MessagePort): Promise<DecodedPicture | null> => {
+  const pictureOn = (on: MessagePort): ReturnType<typeof receivePicture> => {
     const r = receivePicture(on, {
       waitMs: PICTURE_WAIT_MS,
       onPicture: () => mark('atelier:image-decoded'),
       onDone: () => elsewhere.delete(r.giveUp),
     });
     elsewhere.add(r.giveUp);
-    return r.picture;
+    return r;
   };
   const { signal, lost } = opts;
   const onAbort = () => cancel();
@@ -345,12 +357,14 @@ export async function* receiveImageStream(
       } else if (m.t === 'partial') {
         yield { kind: 'partial', partialIndex: m.partialIndex, image: m.image, echoed: m.echoed };
       } else if (m.t === 'image') {
-        const { t: _, decoding, hashing, lastChunkAt, pictureOn: on, ...image } = m;
-        const decoded = on
-          ? pictureOn(on)
-          : decoding
-            ? new Promise<DecodedPicture | null>((resolve) => pictures.set(m.index, resolve))
-            : undefined;
+        const { t: _, decoding, hashing, lastChunkAt, pictureSlot, ...image } = m;
+        let decoded: Promise<DecodedPicture | null> | undefined;
+        if (pictureSlot !== undefined) {
+          decoded = arriving.get(pictureSlot);
+          arriving.delete(pictureSlot);
+        } else if (decoding) {
+          decoded = new Promise<DecodedPicture | null>((resolve) => pictures.set(m.index, resolve));
+        }
         const sha256 = hashing
           ? new Promise<string | null>((resolve) => hashes.set(m.index, resolve))
           : undefined;

@@ -13,7 +13,15 @@
  * entry, decode-client.ts starts it.
  */
 import { LiftedBase64 } from '../api/lift';
-import { pictureWhileArriving, type DecodedPicture, type DecoderApi } from './progressive';
+import { identify, readHeader, type PixelSize } from './header';
+import {
+  MAX_COMPOSITOR_SCALE,
+  paintScaled,
+  pictureWhileArriving,
+  type DecodedPicture,
+  type DecoderApi,
+  type PaintTarget,
+} from './progressive';
 
 /** The part of a MessagePort these ends use. */
 export interface DecodePort {
@@ -38,8 +46,46 @@ export type ThumbBlob = { blob: Blob; width: number; height: number };
  * message follows), then maybe the thumbnail. `at`: when (timeOrigin + now, comparable across threads).
  */
 export type PictureMessage =
+  /** The image's pixel size, from its header, as soon as that has arrived (the card sizes its canvas). */
+  | { t: 'size'; width: number; height: number }
   | { t: 'picture'; picture: Omit<DecodedPicture, 'thumb'> | null; at: number; thumbFollows: boolean }
   | { t: 'thumb'; thumb: ThumbBlob | null };
+
+/** How much of an image's start is searched for its size (a JPEG's frame header may follow EXIF). */
+const SIZE_SEARCH_BYTES = 256 * 1024;
+
+/**
+ * Page → decode worker, on the picture port: the card's canvas (transferControlToOffscreen), on which the worker
+ * draws the picture itself. Its frames then go to the compositor without the page's main thread: no draw there,
+ * and no copy of the picture when the page's frame is committed (~20–25 ms each on a small machine).
+ */
+export interface CanvasMessage {
+  t: 'canvas';
+  canvas: OffscreenCanvas;
+  /** How many device pixels wide the card shows it. */
+  width: number;
+}
+
+/** The part of an OffscreenCanvas the decode worker draws on. */
+export type DrawTarget = PaintTarget;
+
+/**
+ * Draws `picture` on `canvas`: at its own size when it is about the `width` it is shown at (the compositor
+ * scales it the rest of the way), else scaled down to that width; false when it cannot.
+ */
+export function drawOn(canvas: DrawTarget, picture: ImageBitmap, width: number): boolean {
+  try {
+    if (picture.width > width * MAX_COMPOSITOR_SCALE) return paintScaled(canvas, picture, width, 1);
+    canvas.width = picture.width;
+    canvas.height = picture.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return false;
+    ctx.drawImage(picture, 0, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The request on the decode worker's global port. */
 export interface DecodeRequest {
@@ -65,34 +111,73 @@ export async function serveDecode<Small>(
    * away), `encode` makes the WebP (after it has gone to the page, so the first paint does not wait for it).
    */
   thumbnail?: {
-    scale: (d: Omit<DecodedPicture, 'thumb'>) => Small | null;
+    scale: (
+      source: CanvasImageSource & { width: number; height: number },
+      width: number,
+      height: number,
+    ) => Small | null;
     encode: (small: Small) => Promise<ThumbBlob>;
   },
 ): Promise<void> {
   // The bytes kept as they come, so a PNG the preview decoder refuses can be replayed to ImageDecoder.
   const held = new LiftedBase64();
+  const post = (m: PictureMessage, transfer: Transferable[] = []) => picturePort.postMessage(m, transfer);
+  // The image's first bytes, until its header tells its size.
+  let head: Uint8Array | null = new Uint8Array(0);
+  const sizeFrom = (bytes: Uint8Array) => {
+    if (!head) return;
+    const more = new Uint8Array(head.length + bytes.length);
+    more.set(head);
+    more.set(bytes, head.length);
+    head = more;
+    const kind = identify(head);
+    const h = kind?.accepted ? readHeader(kind.mime, head, false) : null;
+    if (h?.ok) post({ t: 'size', width: h.width, height: h.height });
+    if (h?.ok || !kind?.accepted || head.length >= SIZE_SEARCH_BYTES) head = null;
+  };
   bytesPort.onmessage = (e) => {
     const m = e.data as BytesMessage;
-    if (m.t === 'bytes') held.push(m.bytes);
-    else if (m.t === 'end') held.end();
+    if (m.t === 'bytes') {
+      held.push(m.bytes);
+      sizeFrom(m.bytes);
+    } else if (m.t === 'end') held.end();
     else held.fail(new Error('The image stopped arriving.'));
   };
+  // The card's canvas, if the page hands it over before the picture is ready.
+  let handed: { canvas: DrawTarget & CanvasImageSource; width: number } | null = null;
+  picturePort.onmessage = (e) => {
+    const m = e.data as CanvasMessage;
+    if (m?.t === 'canvas') handed = m;
+  };
   const picture = api ? await pictureWhileArriving(held, api, width) : null;
-  let small: Small | null = null;
-  try {
-    small = picture && thumbnail ? thumbnail.scale(picture) : null;
-  } catch {
-    small = null;
-  }
+  picturePort.onmessage = null;
+  const card = handed as { canvas: DrawTarget & CanvasImageSource; width: number } | null;
+  const onCanvas = card?.canvas ?? null;
+  const painted = !!picture && !!card && drawOn(card.canvas, picture.picture, card.width);
+  const scale = (source: CanvasImageSource & { width: number; height: number }): Small | null => {
+    try {
+      return picture && thumbnail ? thumbnail.scale(source, picture.width, picture.height) : null;
+    } catch {
+      return null;
+    }
+  };
+  // Drawn on the card: the page learns at once, and the thumbnail is scaled from the canvas afterwards. Else
+  // it is scaled from the picture before that is transferred away.
+  let small = painted ? null : picture && scale(picture.picture);
+  const thumbFollows = !!thumbnail && (painted || !!small);
   const at = performance.timeOrigin + performance.now();
-  const post = (m: PictureMessage, transfer: Transferable[] = []) => picturePort.postMessage(m, transfer);
   try {
-    post({ t: 'picture', picture, at, thumbFollows: !!small }, picture ? [picture.picture] : []);
+    post(
+      { t: 'picture', picture: picture && { ...picture, ...(painted ? { painted } : {}) }, at, thumbFollows },
+      picture ? [picture.picture] : [],
+    );
   } catch {
     // A picture that cannot be transferred: the page shows the <img> instead (never leave it waiting).
     picture?.picture.close();
-    post({ t: 'picture', picture: null, at, thumbFollows: !!small });
+    post({ t: 'picture', picture: null, at, thumbFollows });
   }
+  if (painted && onCanvas) small = scale(onCanvas);
+  if (thumbFollows && !small) post({ t: 'thumb', thumb: null });
   if (small && thumbnail) {
     const thumb = await thumbnail.encode(small).catch(() => null);
     post({ t: 'thumb', thumb });
@@ -102,6 +187,9 @@ export async function serveDecode<Small>(
   bytesPort.postMessage({ t: 'settled' } satisfies Settled);
   bytesPort.close();
 }
+
+/** See receivePicture. */
+export type PaintOn = (canvas: OffscreenCanvas, width: number) => Promise<PixelSize | null>;
 
 /** What the stream worker keeps of an image sent to be decoded elsewhere. */
 export interface DecodingElsewhere {
@@ -157,8 +245,19 @@ export function decodeRemotely(
 export function receivePicture(
   on: DecodePort,
   opts: { waitMs: number; onPicture?: () => void; onDone?: () => void },
-): { picture: Promise<DecodedPicture | null>; giveUp: () => void } {
+): {
+  picture: Promise<DecodedPicture | null>;
+  giveUp: () => void;
+  /**
+   * Hands the card's canvas, shown `width` device pixels wide, to the decode worker to draw the picture on.
+   * Resolves to the image's size once its header is in (null if it never is): the page cannot read the size of
+   * a canvas drawn in a worker in time to lay it out, so the card gives it that aspect ratio.
+   */
+  paintOn: PaintOn;
+} {
   let resolvePicture: (p: DecodedPicture | null) => void = () => {};
+  let resolveSize: (size: PixelSize | null) => void = () => {};
+  const size = new Promise<PixelSize | null>((r) => (resolveSize = r));
   let thumbTo: ((thumb: ThumbBlob | null) => void) | null = null;
   const picture = new Promise<DecodedPicture | null>((r) => (resolvePicture = r));
   const finish = () => {
@@ -170,11 +269,14 @@ export function receivePicture(
   const giveUp = () => {
     finish();
     resolvePicture(null);
+    resolveSize(null);
     thumbTo?.(null);
   };
   const timer = setTimeout(giveUp, opts.waitMs);
   on.onmessage = (e: MessageEvent) => {
     const m = e.data as PictureMessage;
+    if (m.t === 'size') return resolveSize({ width: m.width, height: m.height });
+    resolveSize(null); // (a no-op once the size came)
     if (m.t === 'thumb') {
       finish();
       return thumbTo?.(m.thumb);
@@ -187,5 +289,9 @@ export function receivePicture(
     const thumb = new Promise<ThumbBlob | null>((r) => (thumbTo = r));
     resolvePicture({ ...m.picture, thumb });
   };
-  return { picture, giveUp };
+  const paintOn: PaintOn = (canvas, width) => {
+    if (on.onmessage) on.postMessage({ t: 'canvas', canvas, width } satisfies CanvasMessage, [canvas]);
+    return size;
+  };
+  return { picture, giveUp, paintOn };
 }

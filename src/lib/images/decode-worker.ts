@@ -15,7 +15,7 @@ scope.onmessage = ({ data }) => {
   if (data?.t !== 'decode') return;
   // The library's thumbnail is made here too, from the picture: saving the image then needs no decode or encode.
   void serveDecode(data.bytes, data.picture, data.width, api, {
-    scale: (d) => thumbCanvas(d.picture, d.width, d.height),
+    scale: (source, width, height) => thumbCanvas(source, width, height),
     encode: encodeThumb,
   });
 };

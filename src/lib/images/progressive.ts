@@ -40,6 +40,8 @@ export interface DecodedPicture {
    * worker), so that saving the image needs no decode or encode on the page. Absent elsewhere.
    */
   thumb?: Promise<{ blob: Blob; width: number; height: number } | null>;
+  /** The decode worker already drew it on the canvas the card handed over (images/decode-remote.ts). */
+  painted?: boolean;
 }
 
 /** Formats the Image API returns; anything else (or unknown bytes) is left to the <img>. */
@@ -236,4 +238,40 @@ export function paintScaled(
   ctx.imageSmoothingQuality = 'low';
   ctx.drawImage(picture, 0, 0, size.width, size.height);
   return true;
+}
+
+/**
+ * How much larger than shown a picture may be and still be left to the compositor to scale: a PNG preview is
+ * 1–2× the shown width (png-preview.ts). Larger, one scaled draw costs less than compositing it every frame.
+ */
+export const MAX_COMPOSITOR_SCALE = 1.5;
+
+/** The part of a canvas `showPicture` uses. */
+export interface ShowTarget extends PaintTarget {
+  getContext(id: 'bitmaprenderer'): Pick<ImageBitmapRenderingContext, 'transferFromImageBitmap'> | null;
+  getContext(id: '2d'): ReturnType<PaintTarget['getContext']>;
+}
+
+/**
+ * Shows `picture` on `canvas`: handed over as it is (a bitmap renderer takes it without a copy or a draw) when
+ * it is no more than a little larger than the size it is shown at, which the compositor then scales; else
+ * drawn scaled (`paintScaled`). The picture is consumed (detached) when handed over.
+ */
+export function showPicture(
+  canvas: ShowTarget,
+  picture: ImageBitmap,
+  boxWidth: number,
+  pixelRatio: number,
+): boolean {
+  const wanted = Math.ceil(boxWidth * (pixelRatio > 0 ? pixelRatio : 1));
+  if (picture.width <= wanted * MAX_COMPOSITOR_SCALE) {
+    const ctx = canvas.getContext('bitmaprenderer');
+    if (ctx) {
+      canvas.width = picture.width;
+      canvas.height = picture.height;
+      ctx.transferFromImageBitmap(picture);
+      return true;
+    }
+  }
+  return paintScaled(canvas, picture, boxWidth, pixelRatio);
 }

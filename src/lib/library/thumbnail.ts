@@ -63,7 +63,11 @@ export async function encodeThumb(canvas: OffscreenCanvas): Promise<NonNullable<
  * `picture` (the `width` × `height` image, maybe decoded smaller: a preview, see images/png-preview.ts) drawn at
  * the thumbnail's size; null when it is smaller than that or cannot be drawn (closed meanwhile: 0 × 0).
  */
-export function thumbCanvas(picture: ImageBitmap, width: number, height: number): OffscreenCanvas | null {
+export function thumbCanvas(
+  picture: CanvasImageSource & { width: number; height: number },
+  width: number,
+  height: number,
+): OffscreenCanvas | null {
   const size = thumbSize(width, height);
   if (!(picture.width >= size.width && picture.height >= size.height)) return null;
   try {

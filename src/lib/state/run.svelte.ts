@@ -1,4 +1,6 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- `shown` and `pictured` are bookkeeping, never read by markup; `slots` builds a local Set. */
 /** One Generate press: its request, the images as they arrive, and how it ended. */
+import type { PaintOn } from '../images/decode-remote';
 import type { DecodedPicture } from '../images/progressive';
 import type { EchoedParams, GenerationEvent, ImageUsage } from '../api/images';
 import type { UserMessage } from '../api/describe';
@@ -44,6 +46,25 @@ export interface ShownImage {
   decoded?: Promise<DecodedPicture | null>;
 }
 
+/**
+ * A final image whose picture was decoded before its event (the Blob) arrived: its card shows the picture at
+ * once and gets the image a few ms later (see `arriving`).
+ */
+export interface EarlyPicture {
+  index: number;
+  decoded: Promise<DecodedPicture | null>;
+  /** Hands the card's canvas to the decode worker, which draws the picture on it (see api/images.ts). */
+  paintOn?: PaintOn;
+}
+
+/** One result card: a final image, or (for a moment) only its picture. */
+export interface ResultSlot {
+  index: number;
+  decoded?: Promise<DecodedPicture | null>;
+  paintOn?: PaintOn;
+  image?: ShownImage;
+}
+
 export interface PartialImage {
   url: string;
   blob: Blob;
@@ -68,6 +89,8 @@ export class RunState {
   phase = $state('Sending request…');
   endedAt = $state<number | null>(null);
   images = $state.raw<ShownImage[]>([]);
+  /** Final images' pictures decoded before their events arrived (see `arriving`). */
+  early = $state.raw<EarlyPicture[]>([]);
   /** The newest partial image; kept when the stream breaks. */
   partial = $state.raw<PartialImage | null>(null);
   partialsSeen = $state(0);
@@ -77,6 +100,10 @@ export class RunState {
   retryNote = $state<string | null>(null);
 
   readonly controller = new AbortController();
+  /** Per final image announced by `arriving`: resolves once its card has shown it (see `whenShown`). */
+  private readonly shown = new Map<number, { promise: Promise<void>; resolve: () => void }>();
+  /** The indexes of `early` whose picture came. */
+  private readonly pictured = new Set<number>();
 
   constructor(init: {
     prompt: string;
@@ -99,6 +126,57 @@ export class RunState {
     this.phase = init.streamed
       ? 'Waiting for the first image data…'
       : 'Generating… the images arrive together.';
+  }
+
+  /** The result cards, in order: each final image, or its picture alone while the image is on its way. */
+  get slots(): ResultSlot[] {
+    const shown = new Set(this.images.map((i) => i.index));
+    const early = this.early.filter((e) => !shown.has(e.index));
+    const slots: ResultSlot[] = this.images.map((image) => ({
+      index: image.index,
+      decoded: image.decoded,
+      image,
+    }));
+    if (early.length === 0) return slots;
+    return [...slots, ...early].sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Final image `index` is arriving and `decoded` will be its picture (the same promise its image event will
+   * carry): once decoded, its card shows it, without waiting for the event, which the stream reader has still
+   * to finish and pass on.
+   */
+  arriving(index: number, decoded: Promise<DecodedPicture | null>, paintOn?: PaintOn): void {
+    const taken = this.images.some((i) => i.index === index) || this.early.some((e) => e.index === index);
+    if (this.status !== 'running' || taken) return void decoded.then((d) => d?.picture.close());
+    const shown = this.shownSlot(index);
+    // The card comes now, while the bytes arrive, so that when the picture lands only the paint is left.
+    this.early = [...this.early, { index, decoded, ...(paintOn ? { paintOn } : {}) }];
+    this.phase =
+      this.expected > 1 ? `Image ${index + 1} of ${this.expected} arriving…` : 'Final image arriving…';
+    void decoded.then((d) => {
+      if (d) this.pictured.add(index);
+      else shown.resolve(); // the <img> shows it, after the event
+    });
+  }
+
+  /**
+   * Resolves once final image `index` is on its card, when it was announced by `arriving` (its picture shown
+   * before its event); at once otherwise. The studio lets that paint go first, before the event's bookkeeping.
+   */
+  whenShown(index: number): Promise<void> {
+    return this.shown.get(index)?.promise ?? Promise.resolve();
+  }
+
+  private shownSlot(index: number): { promise: Promise<void>; resolve: () => void } {
+    let slot = this.shown.get(index);
+    if (!slot) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      slot = { promise, resolve };
+      this.shown.set(index, slot);
+    }
+    return slot;
   }
 
   /** Applies one event from the API. */
@@ -136,6 +214,11 @@ export class RunState {
   }
 
   finish(status: RunStatus, now: number, error: UserMessage | null = null): void {
+    // A card still waiting for a picture that will not come goes (the partial shows again); one with its picture
+    // stays: those are the final image's pixels.
+    const waiting = (e: EarlyPicture) =>
+      !this.pictured.has(e.index) && !this.images.some((i) => i.index === e.index);
+    if (this.early.some(waiting)) this.early = this.early.filter((e) => !waiting(e));
     this.status = status;
     this.endedAt = now;
     this.error = error;
@@ -145,8 +228,9 @@ export class RunState {
    * The final image is on screen: the partial under it can go. Until then the partial stays visible, so the
    * picture never blanks while the browser decodes a large final image.
    */
-  finalShown(): void {
-    if (this.partial && this.images.length > 0) {
+  finalShown(index?: number): void {
+    if (index !== undefined) this.shown.get(index)?.resolve();
+    if (this.partial && (this.images.length > 0 || this.early.length > 0)) {
       URL.revokeObjectURL(this.partial.url);
       this.partial = null;
     }
@@ -161,6 +245,7 @@ export class RunState {
       if (img.raw) URL.revokeObjectURL(img.raw.url);
       void img.decoded?.then((d) => d?.picture.close());
     }
+    for (const e of this.early) void e.decoded.then((d) => d?.picture.close());
     if (this.partial) URL.revokeObjectURL(this.partial.url);
   }
 }

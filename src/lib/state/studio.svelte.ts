@@ -41,10 +41,16 @@ export interface SelfSendingRun {
   again(now: number): RunState & SelfSendingRun;
 }
 
+/** Resolves once `painted` has and its frame is on screen, but after 300 ms at most (a card that is not shown). */
+function firstThings(painted: Promise<void>): Promise<void> {
+  return Promise.race([painted.then(afterPaint), new Promise<void>((r) => setTimeout(r, 300))]);
+}
+
 /**
  * Resolves once what the page drew now is on screen: two animation frames, or at most 200 ms (a hidden tab runs
  * no frames, and its images must still be saved).
  */
+
 function afterPaint(): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 200);
@@ -254,9 +260,13 @@ export class StudioState {
               decodeWhileStreaming: true,
               offMainThread: true,
               previewWidth: this.resultWidth || undefined,
+              onArriving: (index, decoded, paintOn) => run.arriving(index, decoded, paintOn),
             },
           );
       for await (const ev of events) {
+        // A final image whose picture came ahead of its event is being painted right now: the event's own work
+        // (the card's actions, the run's end, saving) waits for that frame rather than competing with it.
+        if (ev.kind === 'image') await firstThings(run.whenShown(ev.index));
         run.apply(ev);
         if (ev.kind === 'done') continue;
         const at = performance.now();

@@ -131,6 +131,7 @@ function both(
     decode?: boolean;
     stallMs?: number;
     elsewhere?: Parameters<typeof serveImageStream>[1]['decodeElsewhere'];
+    onArriving?: NonNullable<Parameters<typeof receiveImageStream>[1]>['onArriving'];
   } = {},
 ) {
   const { page, worker, log } = channel();
@@ -147,6 +148,7 @@ function both(
     signal: opts.signal,
     lost: opts.lost,
     onStop: stop,
+    onArriving: opts.onArriving,
     mark: (name, at) => marks.push({ name, ...at }),
   });
   return { events, served, pumped, marks, log, page };
@@ -455,7 +457,11 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
           .buffer as unknown as ImageBitmap;
       },
     };
+    // The page hears of the image's picture as soon as its bytes start, before the image event.
+    const arriving: { index: number; decoded: Promise<unknown>; imageSeen: boolean }[] = [];
+    let imageSeen = false;
     const run = both(body, {
+      onArriving: (index, decoded) => arriving.push({ index, decoded, imageSeen }),
       elsewhere: (bytes, width) =>
         decodeRemotely(
           (r) =>
@@ -467,9 +473,17 @@ describe('the worker makes the request itself (serveFetch / responseFromWorker)'
           width,
         ),
     });
-    const events = await collect(run.events);
+    const events: GenerationEvent[] = [];
+    for await (const ev of run.events) {
+      if (ev.kind === 'image') imageSeen = true;
+      events.push(ev);
+    }
     const image = events[0] as Extract<GenerationEvent, { kind: 'image' }>;
-    expect(image).not.toHaveProperty('decodedOn');
+    expect(image).not.toHaveProperty('decodedAs');
+    expect(arriving).toHaveLength(1);
+    expect(arriving[0]).toMatchObject({ index: 0, imageSeen: false });
+    // The very promise the image event carries: the card that showed the picture early needs no second one.
+    expect(arriving[0]!.decoded).toBe(image.decoded);
     let hashed = false;
     void image.sha256!.then(() => (hashed = true));
     await new Promise((r) => setTimeout(r, 30));

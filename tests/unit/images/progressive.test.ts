@@ -4,6 +4,7 @@ import {
   decodeWhileArriving,
   paintScaled,
   scaledSize,
+  showPicture,
   type DecoderApi,
 } from '../../../src/lib/images/progressive';
 
@@ -187,5 +188,39 @@ describe('scaledSize and paintScaled', () => {
     expect(ctx.imageSmoothingEnabled).toBe(true);
     expect(ctx.imageSmoothingQuality).toBe('low');
     expect(paintScaled({ width: 0, height: 0, getContext: () => null }, picture, 640, 1)).toBe(false);
+  });
+
+  it('hands a picture about the shown size to a bitmap renderer as it is, and draws a much larger one scaled', () => {
+    const handed: unknown[] = [];
+    const drawn: unknown[][] = [];
+    const canvasWith = () => {
+      const canvas = {
+        width: 300,
+        height: 150,
+        getContext: ((id: string) =>
+          id === 'bitmaprenderer'
+            ? { transferFromImageBitmap: (b: ImageBitmap) => void handed.push(b) }
+            : {
+                imageSmoothingEnabled: false,
+                imageSmoothingQuality: 'high',
+                drawImage: (...args: unknown[]) => void drawn.push(args),
+              }) as never,
+      };
+      return canvas;
+    };
+    // A 768² preview shown 640 px wide: no draw, the canvas takes the picture's own size (CSS scales it).
+    const preview = { width: 768, height: 768 } as ImageBitmap;
+    const a = canvasWith();
+    expect(showPicture(a, preview, 640, 1)).toBe(true);
+    expect(handed).toEqual([preview]);
+    expect([a.width, a.height]).toEqual([768, 768]);
+    expect(drawn).toEqual([]);
+    // A full-size 1536² picture for the same card is drawn at 640 (compositing it full size costs every frame).
+    const full = { width: 1536, height: 1536 } as ImageBitmap;
+    const b = canvasWith();
+    expect(showPicture(b, full, 640, 1)).toBe(true);
+    expect(handed).toHaveLength(1);
+    expect(drawn).toEqual([[full, 0, 0, 640, 640]]);
+    expect([b.width, b.height]).toEqual([640, 640]);
   });
 });
