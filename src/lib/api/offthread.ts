@@ -17,7 +17,7 @@
  * api/offthread-client.ts starts the worker, stream-worker.ts is its entry.
  */
 import type { DecodedPicture } from '../images/progressive';
-import { receivePicture } from '../images/decode-remote';
+import { receivePicture, type DecodePort } from '../images/decode-remote';
 import { abortErrorFrom, isAbortError, StreamError } from './errors';
 import { fromWire, toWire, type WireError } from './wire-errors';
 import {
@@ -28,12 +28,8 @@ import {
   type ImageUsage,
 } from './images';
 
-/** The part of a MessagePort both ends use. */
-export interface PortLike {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent) => void) | null;
-  close(): void;
-}
+/** The part of a MessagePort both ends use (the same as the decode worker's ports). */
+export type PortLike = DecodePort;
 
 /** Worker → page. Times (`at`, `lastChunkAt`) are absolute: timeOrigin + now, comparable across threads. */
 export type ToPage =
