@@ -1,6 +1,7 @@
 /**
  * The installable, offline app: manifest and icons, the service worker's precache (the app and its lazily loaded
- * parts open with no network), API calls never cached, "Update available" instead of a reload under the user's
+ * parts open with no network), API calls never cached, a request sent offline failing plainly and retried when
+ * back online, "Update available" instead of a reload under the user's
  * hands, and files handed over by the operating system landing in the editor.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -145,6 +146,36 @@ test('a file opened with the installed app lands in the editor as a source image
   await expect(page.getByRole('tab', { name: 'Edit', exact: true })).toHaveAttribute('aria-selected', 'true');
   const sources = page.getByRole('region', { name: 'Source images' });
   await expect(sources.getByRole('img', { name: 'opened-from-desktop.png' })).toBeVisible();
+});
+
+test('installed, a request sent offline fails as "You are offline"; back online, Retry sends the same body', async ({
+  page,
+  context,
+  studio,
+  mock,
+}) => {
+  // As after one visit: the service worker has the app, so only the API needs the network.
+  await controlledBySw(page);
+  const prompt = studio.promptText('Sent while offline');
+  await studio.partialImages.fill('1');
+  await context.setOffline(true);
+  await studio.generate(prompt);
+  const failed = studio.run(prompt).first();
+  await expect(failed.locator('header .badge', { hasText: 'Failed' })).toBeVisible(RUN_ENDS);
+  await expect(failed.getByRole('alert')).toContainText('You are offline');
+  const retry = failed.getByRole('button', { name: 'Retry', exact: true });
+  await expect(retry).toBeDisabled();
+  expect(await mock.generations()).toHaveLength(0);
+
+  await context.setOffline(false);
+  await expect(failed.getByText('You are back online')).toBeVisible();
+  await retry.click();
+  await expect(studio.run(prompt)).toHaveCount(2);
+  await expect(studio.run(prompt).first().locator('header .badge', { hasText: 'Done' })).toBeVisible(
+    RUN_ENDS,
+  );
+  const [body] = await mock.generationBodies(1);
+  expect(body).toMatchObject({ prompt, stream: true, partial_images: 1 });
 });
 
 test('a new version waits for the user: "Update available", and Reload switches to it', async ({

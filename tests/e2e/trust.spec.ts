@@ -460,33 +460,6 @@ test.describe('a flaky network', () => {
     await expect.poll(() => page.isClosed()).toBe(true);
   });
 
-  test('a request sent offline fails as "You are offline"; back online, Retry sends the same body', async ({
-    context,
-    studio,
-    mock,
-  }) => {
-    const prompt = studio.promptText('Sent while offline');
-    await studio.partialImages.fill('1');
-    await context.setOffline(true);
-    await studio.generate(prompt);
-    const failed = studio.run(prompt).first();
-    await expect(failed.locator('header .badge', { hasText: 'Failed' })).toBeVisible(RUN_ENDS);
-    await expect(failed.getByRole('alert')).toContainText('You are offline');
-    const retry = failed.getByRole('button', { name: 'Retry', exact: true });
-    await expect(retry).toBeDisabled();
-    expect(await mock.generations()).toHaveLength(0);
-
-    await context.setOffline(false);
-    await expect(failed.getByText('You are back online')).toBeVisible();
-    await retry.click();
-    await expect(studio.run(prompt)).toHaveCount(2);
-    await expect(studio.run(prompt).first().locator('header .badge', { hasText: 'Done' })).toBeVisible(
-      RUN_ENDS,
-    );
-    const [body] = await mock.generationBodies(1);
-    expect(body).toMatchObject({ prompt, stream: true, partial_images: 1 });
-  });
-
   test('Retry on a failed run re-sends exactly the same body', async ({ studio, mock }) => {
     const prompt = studio.promptText('Blocked then retried', 'moderation');
     await studio.generate(prompt);
