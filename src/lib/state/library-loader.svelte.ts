@@ -47,12 +47,18 @@ export class LibraryLoader {
   /** Saves in flight: leaving the page now would lose them, so the app asks first. */
   saving = $state(0);
 
-  /** Loads the library if needed and runs a save with it, counted in `saving` until it lands (or fails). */
-  save(fn: (library: LibraryState) => Promise<unknown>): void {
+  /**
+   * Loads the library if needed and runs a save with it, counted in `saving` until it lands (or fails); the
+   * promise resolves then, and never rejects.
+   */
+  save(fn: (library: LibraryState) => Promise<unknown>): Promise<void> {
     this.saving++;
-    void this.use()
+    return this.use()
       .then(fn)
-      .catch(() => undefined) // the library reports its own failures (full disk, no storage)
+      .then(
+        () => undefined,
+        () => undefined, // the library reports its own failures (full disk, no storage)
+      )
       .finally(() => this.saving--);
   }
 

@@ -104,6 +104,8 @@ export class RunState {
   private readonly shown = new Map<number, { promise: Promise<void>; resolve: () => void }>();
   /** The indexes of `early` whose picture came. */
   private readonly pictured = new Set<number>();
+  /** Per final image: resolves once the library's save of it ended, however it ended (see `whenKept`). */
+  private readonly keeping = new Map<number, { promise: Promise<void>; resolve: () => void }>();
 
   constructor(init: {
     prompt: string;
@@ -166,6 +168,32 @@ export class RunState {
    */
   whenShown(index: number): Promise<void> {
     return this.shown.get(index)?.promise ?? Promise.resolve();
+  }
+
+  /**
+   * The final image `index` was handed to the library: `saving` is that save (nothing: there is no library).
+   * Work that only looks better (the card's full-size <img>) waits for it rather than competing with it.
+   */
+  handedToLibrary(index: number, saving?: Promise<unknown> | void): void {
+    const slot = this.keptSlot(index);
+    if (saving) void saving.then(slot.resolve, slot.resolve);
+    else slot.resolve();
+  }
+
+  /** Resolves once the final image `index` is stored (or its save failed); see `handedToLibrary`. */
+  whenKept(index: number): Promise<void> {
+    return this.keptSlot(index).promise;
+  }
+
+  private keptSlot(index: number): { promise: Promise<void>; resolve: () => void } {
+    let slot = this.keeping.get(index);
+    if (!slot) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      slot = { promise, resolve };
+      this.keeping.set(index, slot);
+    }
+    return slot;
   }
 
   private shownSlot(index: number): { promise: Promise<void>; resolve: () => void } {

@@ -90,7 +90,7 @@ export class StudioState {
    * Called for every partial and final image after the run shows it (the library saves it); `at` is when it
    * arrived (performance.now()). A final image decoded while it streamed is handed over once it is painted.
    */
-  onImage: ((run: RunState, ev: GenerationEvent, at: number) => void) | null = null;
+  onImage: ((run: RunState, ev: GenerationEvent, at: number) => Promise<unknown> | void) | null = null;
   /** Conversation mode's final images (record, image, the turn's input images and mask), for the library. */
   onConversationImage:
     ((record: ConversationImageRecord, image: Blob, sources: Blob[], mask: Blob | null) => void) | null =
@@ -270,7 +270,10 @@ export class StudioState {
         run.apply(ev);
         if (ev.kind === 'done') continue;
         const at = performance.now();
-        const hand = () => this.onImage?.(run, ev, at);
+        const hand = () => {
+          const saving = this.onImage?.(run, ev, at);
+          if (ev.kind === 'image') run.handedToLibrary(ev.index, saving);
+        };
         if (ev.kind === 'image' && ev.decoded) {
           // Saving needs a thumbnail: made from the picture on the page, that competes with its first paint on a
           // small machine, so it starts once the picture is on screen. The decode worker's picture comes with its

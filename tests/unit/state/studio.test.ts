@@ -195,7 +195,7 @@ describe('StudioState: handing images on (the library saves them)', () => {
       },
     });
     const order: string[] = [];
-    studio.onImage = (_run, ev, at) => order.push(`${ev.kind}@${typeof at}`);
+    studio.onImage = (_run, ev, at) => void order.push(`${ev.kind}@${typeof at}`);
     studio.onRunEnd = () => order.push('end');
     studio.startRun(CONN, run);
     await settle(run);
@@ -206,5 +206,43 @@ describe('StudioState: handing images on (the library saves them)', () => {
     expect(order).toEqual(['partial@number']);
     picture(null);
     await expect.poll(() => order).toEqual(['partial@number', 'image@number', 'end']);
+  });
+
+  it('the run learns when each final image is stored: the card’s full-size <img> waits for that', async () => {
+    const studio = new StudioState({ now: () => 1000 });
+    const image = new Blob([Uint8Array.from(atob(PNG_1PX), (c) => c.charCodeAt(0))], { type: 'image/png' });
+    const twoImages = () =>
+      Object.assign(kiteRun(), {
+        async *send(): AsyncGenerator<GenerationEvent> {
+          yield { kind: 'image', index: 0, image, echoed: {} };
+          yield { kind: 'image', index: 1, image, echoed: {} };
+          yield { kind: 'done', usage: null, echoed: {} };
+        },
+        again(): never {
+          throw new Error('not retried here');
+        },
+      });
+    const stored: (() => void)[] = [];
+    studio.onImage = () => new Promise<void>((r) => stored.push(r));
+    const run = twoImages();
+    studio.startRun(CONN, run);
+    await settle(run);
+    const kept: number[] = [];
+    void run.whenKept(0).then(() => kept.push(0));
+    void run.whenKept(1).then(() => kept.push(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(kept).toEqual([]);
+    expect(stored).toHaveLength(2);
+    stored[1]!();
+    await expect.poll(() => kept).toEqual([1]);
+    stored[0]!();
+    await expect.poll(() => kept).toEqual([1, 0]);
+
+    // Without a library (private browsing), nothing is stored and nothing waits.
+    studio.onImage = null;
+    const alone = twoImages();
+    studio.startRun(CONN, alone);
+    await settle(alone);
+    await expect(Promise.all([alone.whenKept(0), alone.whenKept(1)])).resolves.toBeDefined();
   });
 });
