@@ -44,6 +44,8 @@ export async function run({ browser, appUrl }) {
           'disabled-by-default-devtools.timeline',
           'toplevel',
           'blink.user_timing',
+          'v8.execute',
+          'disabled-by-default-v8.cpu_profiler',
         ],
       });
     await p.getByRole('button', { name: 'Generate' }).click();

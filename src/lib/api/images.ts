@@ -1,6 +1,5 @@
 /** The Image API generation call: one request, read as JSON or as an SSE stream, turned into typed events. */
 import { imageBlobFromBase64 } from '../images/bytes';
-import { sha256Hex } from '../library/hash';
 import type { DecodeElsewhere } from '../images/decode-client';
 import type { DecodingElsewhere, PaintOn } from '../images/decode-remote';
 import {
@@ -116,10 +115,10 @@ export interface GenerateCallOptions {
    */
   onArriving?: (index: number, decoded: Promise<DecodedPicture | null>, paintOn?: PaintOn) => void;
   /**
-   * Give each streamed final image event a `sha256`, hashed from the decoded bytes in hand (the stream worker
-   * does, so that saving the image need not read its Blob back).
+   * Give each streamed final image event a `sha256`, hashed by this function from its bytes while they arrive
+   * (the stream worker does, so that saving the image need not read its Blob back).
    */
-  hashFinal?: boolean;
+  hashFinal?: (bytes: ReadableStream<Uint8Array>) => Promise<string | null>;
   /**
    * Read a streamed answer in a Web Worker (api/offthread-client.ts) where the browser can: the main thread
    * then only receives small messages. Falls back to reading it here.
@@ -259,24 +258,30 @@ export async function* readImageStream(
   const mark = opts.mark ?? defaultMark;
   const decoding = new Map<LiftedBase64, Promise<DecodedPicture | null>>();
   const elsewhere = new Map<LiftedBase64, DecodingElsewhere & { slot: number }>();
+  const hashing = new Map<LiftedBase64, Promise<string | null>>();
   let slots = 0;
-  const onLift = api
-    ? (value: LiftedBase64, head: string) => {
-        if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
-        mark('atelier:image-streaming');
-        if (opts.decodeElsewhere) {
-          const remote = { ...opts.decodeElsewhere(value.stream(), opts.previewWidth), slot: slots++ };
-          elsewhere.set(value, remote);
-          opts.onPictureComing?.(remote.slot, remote.port);
-          return;
+  const hashFinal = opts.hashFinal;
+  const onLift =
+    api || hashFinal
+      ? (value: LiftedBase64, head: string) => {
+          if (!FINAL_TYPES.has(eventTypeOf(head) ?? '')) return;
+          // Hashed after the decode is handed its bytes (its reader comes first), so the picture never waits.
+          if (hashFinal) queueMicrotask(() => hashing.set(value, hashFinal(value.stream())));
+          if (!api) return;
+          mark('atelier:image-streaming');
+          if (opts.decodeElsewhere) {
+            const remote = { ...opts.decodeElsewhere(value.stream(), opts.previewWidth), slot: slots++ };
+            elsewhere.set(value, remote);
+            opts.onPictureComing?.(remote.slot, remote.port);
+            return;
+          }
+          const decoded = pictureWhileArriving(value, api, opts.previewWidth).then((picture) => {
+            if (picture) mark('atelier:image-decoded');
+            return picture;
+          });
+          decoding.set(value, decoded);
         }
-        const decoded = pictureWhileArriving(value, api, opts.previewWidth).then((picture) => {
-          if (picture) mark('atelier:image-decoded');
-          return picture;
-        });
-        decoding.set(value, decoded);
-      }
-    : undefined;
+      : undefined;
   try {
     let lastChunkAt = 0;
     const onBytes = () => (lastChunkAt = performance.now());
@@ -294,15 +299,10 @@ export async function* readImageStream(
         elsewhere.delete(ev.b64_json as LiftedBase64);
         out.decodedAs = remote.slot;
       }
-      if (out.kind === 'image' && opts.hashFinal) {
-        // After the picture's decode, which it would slow (both want the CPU), and after this event has gone out:
-        // only saving needs the hash, and saving waits for the picture anyway.
-        const b64 = ev.b64_json;
-        const after = remote ? remote.settled : (out.decoded ?? Promise.resolve(null));
-        out.sha256 = after.then(
-          () => hashOfBlobParts(b64) ?? null,
-          () => hashOfBlobParts(b64) ?? null,
-        );
+      if (out.kind === 'image' && ev.b64_json instanceof LiftedBase64) {
+        const sha256 = hashing.get(ev.b64_json);
+        hashing.delete(ev.b64_json);
+        if (sha256) out.sha256 = sha256;
       }
       if (out.kind === 'image') {
         // User Timing for `npm run bench` and DevTools: when the last bytes arrived vs when the Blob was ready.
@@ -326,18 +326,6 @@ export async function* readImageStream(
   }
   if (images === 0) throw new StreamError('incomplete', 'The stream ended before the final image arrived.');
   yield { kind: 'done', usage, echoed: echo, created };
-}
-
-/** SHA-256 of a lifted image's bytes, from its decoded parts (no Blob read); undefined for a plain string. */
-function hashOfBlobParts(b64: unknown): Promise<string | null> | undefined {
-  if (!(b64 instanceof LiftedBase64)) return undefined;
-  const whole = new Uint8Array(b64.byteLength);
-  let at = 0;
-  for (const p of b64.parts) {
-    whole.set(p, at);
-    at += p.length;
-  }
-  return sha256Hex(whole.buffer).catch(() => null);
 }
 
 /**

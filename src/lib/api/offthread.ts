@@ -19,6 +19,7 @@
 import type { DecodedPicture } from '../images/progressive';
 import { receivePicture, type DecodePort } from '../images/decode-remote';
 import { abortErrorFrom, isAbortError, StreamError } from './errors';
+import { sha256WhileArriving } from '../library/hash-stream';
 import { fromWire, toWire, type WireError } from './wire-errors';
 import {
   readImageStream,
@@ -136,7 +137,7 @@ export async function serveImageStream(
   try {
     const events = readImageStream(body, {
       ...opts,
-      hashFinal: true,
+      hashFinal: sha256WhileArriving,
       signal: controller.signal,
       onPictureComing: (slot, pictureOn) => post({ t: 'arriving', slot, pictureOn }, [pictureOn]),
       mark: (name, at) => {
