@@ -1,6 +1,6 @@
 // Delivery of a validated generation: a JSON ImagesResponse, or an SSE stream of
 // image_generation.partial_image / image_generation.completed events, with the delivery
-// scenarios (cut, stall, error-event, error-event-flat, slow, crlf, done) applied.
+// scenarios (cut, stall, error-event, error-event-flat, slow, paced, crlf, done) applied.
 //
 // Streaming with n > 1 sends one image_generation.completed event per image and no partials
 // (the events carry no image index, so partials could not be told apart).
@@ -9,6 +9,9 @@ import { renderImageB64 } from './images.mjs';
 import { errorEvent, serverError } from './scenarios.mjs';
 import { usageFor } from './usage.mjs';
 
+/** `paced`: the final event's text goes out in pieces this big, this far apart. */
+const PACED_CHUNK = 64 * 1024;
+const PACED_GAP_MS = 8;
 /** How long `stall` keeps a connection open at most. */
 export const STALL_MS = 10 * 60 * 1000;
 
@@ -136,6 +139,14 @@ export async function deliverStream(p, ctx) {
   });
   /** @param {string} event @param {unknown} data */
   const send = (event, data) => res.write(`event: ${event}${nl}data: ${JSON.stringify(data)}${nl}${nl}`);
+  /** Like `send`, but in 64 KB pieces 8 ms apart (~65 Mbit/s), as a final image comes over a real network. */
+  const sendPaced = async (/** @type {string} */ event, /** @type {unknown} */ data) => {
+    const text = `event: ${event}${nl}data: ${JSON.stringify(data)}${nl}${nl}`;
+    for (let at = 0; at < text.length && !signal.aborted; at += PACED_CHUNK) {
+      res.write(text.slice(at, at + PACED_CHUNK));
+      await sleep(PACED_GAP_MS, signal);
+    }
+  };
 
   for (let i = 0; i < partialCount; i++) {
     await sleep(ctx.delayMs, signal);
@@ -168,12 +179,14 @@ export async function deliverStream(p, ctx) {
     await sleep(ctx.delayMs, signal);
     const b64 = await finals[i];
     if (signal.aborted) return;
-    send(`${ev}.completed`, {
+    const completed = {
       type: `${ev}.completed`,
       b64_json: b64,
       ...common(),
       usage: usageFor(p, { images: 1, partials: partialCount }),
-    });
+    };
+    if (scenarios.includes('paced')) await sendPaced(`${ev}.completed`, completed);
+    else send(`${ev}.completed`, completed);
   }
   if (ctx.done) res.write(`data: [DONE]${nl}${nl}`);
   res.end();

@@ -13,6 +13,7 @@
 //                    without stream: 500 server_error
 //       error-event-flat  the same with the fields at the top level of the event
 //       slow         2 s between events (without stream: 2 s before the response)
+//       paced        each final image event sent in 64 KB pieces 8 ms apart, as over a real network
 //       crlf         \r\n line endings in the stream
 //       done         a final `data: [DONE]`
 
@@ -35,6 +36,7 @@ export const SCENARIOS = {
   'error-event': 'stream',
   'error-event-flat': 'stream',
   slow: 'stream',
+  paced: 'stream',
   crlf: 'stream',
   done: 'stream',
   // /v1/responses and /v1/files (see responses.mjs)

@@ -480,6 +480,31 @@ describe('scenarios', () => {
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
+  it('paced sends a final image event in 64 KB pieces, spaced out in time', async () => {
+    const res = await post(gen({ stream: true, size: '1024x1024', prompt: 'x [[mock:paced]]' }));
+    const reader = res.body!.getReader();
+    const arrivals: number[] = [];
+    let text = '';
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arrivals.push(Date.now());
+      text += decoder.decode(value, { stream: true });
+    }
+    const events = parseSse(text);
+    expect(events.map((e) => e.event)).toEqual(['image_generation.completed']);
+    expect(JSON.parse(events[0]!.data)).toMatchObject({
+      type: 'image_generation.completed',
+      size: '1024x1024',
+    });
+    const pieces = Math.ceil(text.length / (64 * 1024));
+    expect(pieces).toBeGreaterThan(2);
+    // The reads follow the pieces (a read may join two), and the whole takes ~8 ms per piece.
+    expect(arrivals.length).toBeGreaterThanOrEqual(Math.ceil(pieces / 2));
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((pieces - 1) * 8 * 0.5);
+  });
+
   it('slow spaces events 2 s apart', async () => {
     const t0 = Date.now();
     const res = await post(gen({ stream: true, prompt: 'x [[mock:slow]]' }));
