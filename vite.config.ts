@@ -39,6 +39,8 @@ export default defineConfig({
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        // The share target's handler (a POST the browser sends when something is shared with the installed app).
+        importScripts: ['share-target.js'],
       },
       devOptions: { enabled: false },
     }),

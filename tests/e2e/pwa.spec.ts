@@ -49,6 +49,7 @@ test('the manifest declares the name, real icons (maskable too) and PNG/JPEG/Web
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(icon.sizes);
   }
+  expect(manifest.share_target).toMatchObject({ action: '/share-target', method: 'POST' });
   expect(manifest.file_handlers[0].accept).toEqual({
     'image/png': ['.png'],
     'image/jpeg': ['.jpg', '.jpeg'],
@@ -146,6 +147,34 @@ test('a file opened with the installed app lands in the editor as a source image
   await expect(page.getByRole('tab', { name: 'Edit', exact: true })).toHaveAttribute('aria-selected', 'true');
   const sources = page.getByRole('region', { name: 'Source images' });
   await expect(sources.getByRole('img', { name: 'opened-from-desktop.png' })).toBeVisible();
+});
+
+test('shared with the installed app, images land in the editor and the text in the prompt', async ({
+  page,
+  studio,
+}) => {
+  await controlledBySw(page);
+  const png = await readFile(path.join('public', 'icons', 'icon-192.png'));
+  // What the system's Share sheet does: a multipart POST to the manifest's share_target action, which the
+  // service worker answers (there is no server) with a redirect into the app.
+  const opened = await page.evaluate(async (bytes: number[]) => {
+    const form = new FormData();
+    form.append('text', 'a lighthouse, in the style of this icon');
+    form.append('images', new File([new Uint8Array(bytes)], 'shared-from-photos.png', { type: 'image/png' }));
+    const res = await fetch('/share-target', { method: 'POST', body: form });
+    return { url: res.url, redirected: res.redirected };
+  }, Array.from(png));
+  expect(opened.redirected).toBe(true);
+  expect(new URL(opened.url).searchParams.get('shared')).toMatch(/^[\w-]+$/);
+  await page.goto(opened.url);
+  await expect(page.getByRole('tab', { name: 'Edit', exact: true })).toHaveAttribute('aria-selected', 'true');
+  const sources = page.getByRole('region', { name: 'Source images' });
+  await expect(sources.getByRole('img', { name: 'shared-from-photos.png' })).toBeVisible();
+  await expect(studio.prompt).toHaveValue('a lighthouse, in the style of this icon');
+  // The address no longer carries the share, and a reload does not take it again.
+  expect(new URL(page.url()).searchParams.has('shared')).toBe(false);
+  await page.reload();
+  await expect(page.getByRole('img', { name: 'shared-from-photos.png' })).toHaveCount(0);
 });
 
 test('installed, a request sent offline fails as "You are offline"; back online, Retry sends the same body', async ({

@@ -33,5 +33,23 @@ export const WEB_APP_MANIFEST = {
       accept: Object.fromEntries(Object.entries(OPENABLE_TYPES).map(([type, exts]) => [type, [...exts]])),
     },
   ],
+  // In the system's Share sheet for images: the service worker keeps what is shared (public/share-target.js)
+  // and the app puts it in the editor's source images (src/lib/pwa/share.ts); shared text goes to the prompt.
+  share_target: {
+    action: '/share-target',
+    method: 'POST' as const,
+    enctype: 'multipart/form-data' as const,
+    params: {
+      title: 'title',
+      text: 'text',
+      url: 'url',
+      files: [
+        {
+          name: 'images',
+          accept: [...Object.keys(OPENABLE_TYPES), ...Object.values(OPENABLE_TYPES).flat()],
+        },
+      ],
+    },
+  },
   launch_handler: { client_mode: 'focus-existing' as const },
 };
