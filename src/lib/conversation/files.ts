@@ -3,6 +3,7 @@
  * the base URL and the SHA-256 of the bytes, kept in localStorage for as long as the file lives.
  */
 import { apiFetch, type Connection } from '../api/client';
+import { sha256Hex } from '../library/hash';
 
 export const FILES_KEY = 'atelier.conversation.files.v1';
 
@@ -13,11 +14,6 @@ export interface CachedFile {
 }
 
 type Store = Pick<Storage, 'getItem' | 'setItem'>;
-
-export async function sha256Hex(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export class FileCache {
   constructor(

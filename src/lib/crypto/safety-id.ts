@@ -2,14 +2,10 @@
  * The optional `safety_identifier`: a random id for this browser, hashed with SHA-256 (64 hex characters), so
  * OpenAI can tell this browser's requests apart from others that share the key. Nothing about the user goes in.
  */
+import { sha256Hex } from '../library/hash';
 
 export const SAFETY_ID_KEY = 'atelier.safety-id.v1';
 const RANDOM_BYTES = 32;
-
-export async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** A fresh id: 32 random bytes from crypto.getRandomValues, hashed. */
 export async function createSafetyIdentifier(

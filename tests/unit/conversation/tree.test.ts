@@ -1,7 +1,8 @@
 /** The conversation tree, the context a new turn sends, the fallback, the Files cache and the job records. */
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/lib/api/errors';
-import { FileCache, fileIdFor, sha256Hex } from '../../../src/lib/conversation/files';
+import { FileCache, fileIdFor } from '../../../src/lib/conversation/files';
+import { sha256Hex } from '../../../src/lib/library/hash';
 import { JobStore } from '../../../src/lib/conversation/jobs';
 import {
   branchInfo,

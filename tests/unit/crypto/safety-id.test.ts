@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildGenerationRequest } from '../../../src/lib/api/builders';
-import { createSafetyIdentifier, isSafetyIdentifier, sha256Hex } from '../../../src/lib/crypto/safety-id';
+import { createSafetyIdentifier, isSafetyIdentifier } from '../../../src/lib/crypto/safety-id';
+import { sha256Hex } from '../../../src/lib/library/hash';
 import { resolveModel } from '../../../src/lib/models/resolve';
 import { options } from '../factories';
 
