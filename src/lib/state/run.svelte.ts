@@ -73,6 +73,24 @@ export interface PartialImage {
 
 let nextId = 1;
 
+/** A promise and its resolve, made on first use (see `slotIn`). */
+interface Signal {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+/** The signal for `index` in `slots`, made if there is none yet. */
+function slotIn(slots: Map<number, Signal>, index: number): Signal {
+  let slot = slots.get(index);
+  if (!slot) {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    slot = { promise, resolve };
+    slots.set(index, slot);
+  }
+  return slot;
+}
+
 export class RunState {
   readonly id = nextId++;
   readonly prompt: string;
@@ -101,11 +119,11 @@ export class RunState {
 
   readonly controller = new AbortController();
   /** Per final image announced by `arriving`: resolves once its card has shown it (see `whenShown`). */
-  private readonly shown = new Map<number, { promise: Promise<void>; resolve: () => void }>();
+  private readonly shown = new Map<number, Signal>();
   /** The indexes of `early` whose picture came. */
   private readonly pictured = new Set<number>();
   /** Per final image: resolves once the library's save of it ended, however it ended (see `whenKept`). */
-  private readonly keeping = new Map<number, { promise: Promise<void>; resolve: () => void }>();
+  private readonly keeping = new Map<number, Signal>();
 
   constructor(init: {
     prompt: string;
@@ -185,26 +203,12 @@ export class RunState {
     return this.keptSlot(index).promise;
   }
 
-  private keptSlot(index: number): { promise: Promise<void>; resolve: () => void } {
-    let slot = this.keeping.get(index);
-    if (!slot) {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => (resolve = r));
-      slot = { promise, resolve };
-      this.keeping.set(index, slot);
-    }
-    return slot;
+  private keptSlot(index: number): Signal {
+    return slotIn(this.keeping, index);
   }
 
-  private shownSlot(index: number): { promise: Promise<void>; resolve: () => void } {
-    let slot = this.shown.get(index);
-    if (!slot) {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => (resolve = r));
-      slot = { promise, resolve };
-      this.shown.set(index, slot);
-    }
-    return slot;
+  private shownSlot(index: number): Signal {
+    return slotIn(this.shown, index);
   }
 
   /** Applies one event from the API. */
