@@ -60,6 +60,8 @@ test.describe('Generate', () => {
     await expect(studio.status(prompt, 'Done')).toBeVisible();
     await expect(studio.run(prompt).getByRole('img', { name: /^Partial image/ })).toHaveCount(0);
     expect(await naturalSize(final)).toBe('1024x1024');
+    // The picture is also a button; its name carries the prompt, since a button's content is not read out.
+    await expect(studio.run(prompt).getByRole('button', { name: `Open full size: ${prompt}` })).toBeVisible();
 
     // Full size opens the image in a dialog (its <img> exists only while the dialog is open).
     const viewer = studio.page.getByRole('dialog', { name: 'Full-size image' });
