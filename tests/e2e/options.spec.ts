@@ -141,6 +141,36 @@ test.describe('Custom sizes', () => {
     expect(posted.map((r) => r.method)).toEqual(['POST']);
   });
 
+  test('gpt-image-2 stops at 3840x2160 either way round: 2880x2880 is flagged as it is typed; 2.5 takes it', async ({
+    studio,
+    network,
+  }) => {
+    await studio.chooseModel('gpt-image-2');
+    await studio.size.selectOption('Custom…');
+    await studio.customSize.fill('2880x2880');
+
+    // Flagged while typing, before Generate is pressed.
+    const sizeHelp = studio.page.locator('#size-help');
+    await expect(sizeHelp).toHaveClass(/field-error/);
+    await expect(sizeHelp).toContainText('The largest size is 3840x2160');
+    await expect(sizeHelp).toContainText('the short side can be at most 2,160 px');
+    await expect(studio.customSize).toHaveAttribute('aria-invalid', 'true');
+    const prompt = studio.promptText('A square courtyard');
+    await studio.generate(prompt);
+    await expect(studio.page.getByRole('alert')).toContainText('Fix the highlighted fields');
+    await expect(studio.run(prompt)).toHaveCount(0);
+
+    // The same pixel count is within 2.5's limits: the size stays, only marked experimental.
+    await studio.chooseModel('gpt-image-2.5-flare');
+    await expect(studio.customSize).toHaveValue('2880x2880');
+    await expect(sizeHelp).toHaveClass(/field-warning/);
+    await expect(sizeHelp).toContainText('experimental');
+    await expect(studio.customSize).toHaveAttribute('aria-invalid', 'false');
+
+    const posted = (await network.all()).filter((r) => r.url.endsWith('/images/generations'));
+    expect(posted).toEqual([]);
+  });
+
   test('gpt-image-2 is never sent complexity or input_fidelity; 2.6 gets the chosen complexity', async ({
     studio,
     mock,
