@@ -188,6 +188,38 @@ test.describe('Connect', () => {
     expect(listed.map((r) => [r.path, r.status])).toEqual([['/v1/models', 403]]);
   });
 
+  test('the default model is the newest active one the key can see, once the key is known', async ({
+    page,
+    mock,
+  }) => {
+    await page.goto('/');
+    const settings = new SettingsDialog(page);
+    const model = page.getByRole('combobox', { name: 'Model', exact: true });
+    // No key yet: the newest model of the registry.
+    await expect(model).toHaveValue('gpt-image-2.6-flare');
+
+    // A key whose list lacks the 2.6 models (and lists a shut-down one first).
+    const visible = ['gpt-image-1.5', 'gpt-image-2', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare'];
+    await settings.fill(`${mock.apiKey}[[mock-models:${visible.join(',')}]]`);
+    await settings.test.click();
+    await expect(settings.success).toContainText('Connected.');
+    await settings.save.click();
+    await expect(settings.dialog).toBeHidden();
+    await expect(model).toHaveValue('gpt-image-2.5-flare');
+    await expect(page.getByText('Your key can see it')).toBeVisible();
+
+    // It stays after a reload (the draft saved on the first visit did not pin the old default)...
+    await page.reload();
+    await expect(model).toHaveValue('gpt-image-2.5-flare');
+    // ...and a model the user picks stays theirs, listed or not, with the warning.
+    await model.fill('gpt-image-2.6-sunburst');
+    await model.blur();
+    await expect(page.getByText('Not listed for your key')).toBeVisible();
+    await page.reload();
+    await expect(model).toHaveValue('gpt-image-2.6-sunburst');
+    await expect(page.getByText('Not listed for your key')).toBeVisible();
+  });
+
   test('the silent-stream limit is a saved setting (default 90 s)', async ({ studio, page }) => {
     const settings = new SettingsDialog(page);
     await expect(settings.dialog).toBeHidden();
