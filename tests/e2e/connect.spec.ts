@@ -1,4 +1,12 @@
-import { expect, MOCK_BASE_URL, SETTINGS_KEY, test, uid } from './support/fixtures';
+import {
+  expect,
+  MOCK_BASE_URL,
+  MOCK_ORIGIN,
+  SETTINGS_KEY,
+  test,
+  uid,
+  type LoggedRequest,
+} from './support/fixtures';
 import { dumpStorage, keyBadge, SettingsDialog, storageHits } from './support/settings';
 
 const IMAGE_MODEL = /^(gpt-image|chatgpt-image|dall-e)/i;
@@ -148,6 +156,68 @@ test.describe('Connect', () => {
     // Nothing was saved by testing.
     await settings.close.click();
     await expect(keyBadge(page)).toHaveText('No API key yet');
+  });
+
+  test('Test connection names organization verification and links to its settings (403 "must be verified")', async ({
+    page,
+    mock,
+  }) => {
+    await page.goto('/');
+    const settings = new SettingsDialog(page);
+    // A magic key of the mock (tests/mock-openai/README.md): its organization is not verified.
+    const unverified = `${mock.apiKey}[[mock:403-verify]]`;
+    await settings.fill(unverified);
+    await settings.test.click();
+
+    await expect(settings.failure).toContainText('Organization verification required');
+    await expect(settings.failure).toContainText('must be verified');
+    await expect(settings.failure).toContainText('Verify your organization in the OpenAI settings');
+    await expect(settings.failure.getByRole('link', { name: 'Organization settings' })).toHaveAttribute(
+      'href',
+      'https://platform.openai.com/settings/organization/general',
+    );
+    await expect(settings.failure).not.toContainText(unverified);
+    await expect(settings.success).toHaveCount(0);
+    // It was the real GET /v1/models that answered 403.
+    const all = await fetch(`${MOCK_ORIGIN}/__mock/requests`).then(
+      (r) => r.json() as Promise<LoggedRequest[]>,
+    );
+    const listed = all.filter(
+      (r) => r.headers.authorization === `Bearer ${unverified}` && r.method === 'GET',
+    );
+    expect(listed.map((r) => [r.path, r.status])).toEqual([['/v1/models', 403]]);
+  });
+
+  test('the default model is the newest active one the key can see, once the key is known', async ({
+    page,
+    mock,
+  }) => {
+    await page.goto('/');
+    const settings = new SettingsDialog(page);
+    const model = page.getByRole('combobox', { name: 'Model', exact: true });
+    // No key yet: the newest model of the registry.
+    await expect(model).toHaveValue('gpt-image-2.6-flare');
+
+    // A key whose list lacks the 2.6 models (and lists a shut-down one first).
+    const visible = ['gpt-image-1.5', 'gpt-image-2', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare'];
+    await settings.fill(`${mock.apiKey}[[mock-models:${visible.join(',')}]]`);
+    await settings.test.click();
+    await expect(settings.success).toContainText('Connected.');
+    await settings.save.click();
+    await expect(settings.dialog).toBeHidden();
+    await expect(model).toHaveValue('gpt-image-2.5-flare');
+    await expect(page.getByText('Your key can see it')).toBeVisible();
+
+    // It stays after a reload (the draft saved on the first visit did not pin the old default)...
+    await page.reload();
+    await expect(model).toHaveValue('gpt-image-2.5-flare');
+    // ...and a model the user picks stays theirs, listed or not, with the warning.
+    await model.fill('gpt-image-2.6-sunburst');
+    await model.blur();
+    await expect(page.getByText('Not listed for your key')).toBeVisible();
+    await page.reload();
+    await expect(model).toHaveValue('gpt-image-2.6-sunburst');
+    await expect(page.getByText('Not listed for your key')).toBeVisible();
   });
 
   test('the silent-stream limit is a saved setting (default 90 s)', async ({ studio, page }) => {

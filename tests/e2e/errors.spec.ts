@@ -142,6 +142,34 @@ test.describe('Errors during a stream', () => {
     expect(await mock.generations()).toHaveLength(1);
   });
 
+  test('[[mock:end-early]] a stream that ends cleanly without its final image keeps the last partial, marked incomplete', async ({
+    studio,
+    mock,
+  }) => {
+    await studio.partialImages.fill('2');
+    const prompt = studio.promptText('A lantern on a jetty', 'end-early');
+    await studio.generate(prompt);
+
+    const alert = studio.run(prompt).getByRole('alert');
+    await expect(alert).toContainText('The stream ended early');
+    await expect(alert).toContainText('The stream ended before the final image arrived.');
+    await expect(alert).toContainText('What arrived before the problem is kept below.');
+    await expect(studio.status(prompt, 'Incomplete')).toBeVisible();
+    // The last of the two partials stays on screen, captioned as the end of the run.
+    await expect(studio.partial(prompt, 2)).toBeVisible();
+    await expect(studio.partial(prompt, 1)).toHaveCount(0);
+    await expect(
+      studio.run(prompt).getByText('Partial image 2 — the final image did not arrive'),
+    ).toBeVisible();
+    await expect(studio.finalImages(prompt)).toHaveCount(0);
+    await expect(studio.prompt).toHaveValue(prompt);
+    await expect(studio.generateButton).toBeEnabled();
+    // The server answered 200 and closed the stream normally: nothing was retried.
+    const sent = await mock.generations();
+    expect(sent.map((r) => r.status)).toEqual([200]);
+    expect(sent[0]!.body).toMatchObject({ stream: true, partial_images: 2 });
+  });
+
   for (const scenario of ['error-event', 'error-event-flat']) {
     test(`[[mock:${scenario}]] shows the server's message and keeps the partial`, async ({
       studio,

@@ -1,6 +1,6 @@
 // Delivery of a validated generation: a JSON ImagesResponse, or an SSE stream of
 // image_generation.partial_image / image_generation.completed events, with the delivery
-// scenarios (cut, stall, error-event, error-event-flat, slow, paced, crlf, done) applied.
+// scenarios (cut, stall, error-event, error-event-flat, end-early, slow, paced, crlf, done) applied.
 //
 // Streaming with n > 1 sends one image_generation.completed event per image and no partials
 // (the events carry no image index, so partials could not be told apart).
@@ -93,6 +93,8 @@ export async function deliverJson(p, ctx) {
     const e = serverError();
     return ctx.sendJson(e.status, e.body);
   }
+  if (ctx.scenarios.includes('end-early'))
+    return ctx.sendJson(200, { created: Math.floor(Date.now() / 1000), data: [] });
   const data = await Promise.all(images);
   if (ctx.signal.aborted) return;
   ctx.sendJson(200, {
@@ -114,14 +116,16 @@ export async function deliverStream(p, ctx) {
   const { res, signal, scenarios } = ctx;
   const nl = scenarios.includes('crlf') ? '\r\n' : '\n';
   const fault = ['cut', 'stall', 'error-event', 'error-event-flat'].find((s) => scenarios.includes(s));
+  // A clean end of the stream with no completed event, after the partials asked for (at least one).
+  const endEarly = !fault && scenarios.includes('end-early');
   // Fault scenarios always send exactly one partial first.
-  const partialCount = fault ? 1 : p.n > 1 ? 0 : p.partialImages;
+  const partialCount = fault ? 1 : endEarly ? Math.max(1, p.partialImages) : p.n > 1 ? 0 : p.partialImages;
   const draw = ctx.render ?? render;
   const ev = ctx.eventPrefix ?? 'image_generation';
   const partials = Array.from({ length: partialCount }, (_, i) =>
     draw({ ...renderOptions(p, 0), partialIndex: i, partialCount }),
   );
-  const finals = Array.from({ length: fault ? 1 : p.n }, (_, i) => draw(renderOptions(p, i)));
+  const finals = Array.from({ length: endEarly ? 0 : fault ? 1 : p.n }, (_, i) => draw(renderOptions(p, i)));
 
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -158,6 +162,13 @@ export async function deliverStream(p, ctx) {
       ...common(),
       partial_image_index: i,
     });
+  }
+
+  if (endEarly) {
+    await sleep(ctx.delayMs, signal);
+    if (signal.aborted) return;
+    if (ctx.done) res.write(`data: [DONE]${nl}${nl}`);
+    return void res.end();
   }
 
   if (fault) {

@@ -3,7 +3,7 @@
 import { apiError, modelNotFound } from './errors.mjs';
 import { deliverJson, deliverStream, sleep, STALL_MS } from './generate.mjs';
 import { findModel, listModels, toApiModel } from './models.mjs';
-import { moderationBlocked } from './scenarios.mjs';
+import { keyMarkers, moderationBlocked } from './scenarios.mjs';
 import { validateGeneration } from './validate.mjs';
 
 export const MAX_BODY = 64 * 1024 * 1024;
@@ -99,7 +99,10 @@ export async function handleModels(c, id) {
     return void res.destroy();
   }
   if (c.scenarios.includes('slow')) await sleep(c.delayMs, c.signal);
-  const ids = csv(/** @type {string | undefined} */ (req.headers['x-mock-models'])) ?? c.models;
+  const ids =
+    csv(/** @type {string | undefined} */ (req.headers['x-mock-models'])) ??
+    keyMarkers(req.headers.authorization).models ??
+    c.models;
   const list = listModels(ids, c.today);
   if (id === null) return sendJson(res, 200, list);
   // Retrieval works for any usable model, even one a narrowed x-mock-models list hides.

@@ -99,8 +99,11 @@ export function prepareSchema(node, componentName) {
   return out;
 }
 
-/** An Ajv instance holding every schema of the extract under EXTRACT_ID. */
-export function createExtractAjv() {
+/**
+ * An Ajv instance holding every schema of the extract under EXTRACT_ID (or of `schemas`, a modified copy).
+ * @param {Record<string, SchemaObject>} [schemas]
+ */
+export function createExtractAjv(schemas = openapiExtract.schemas) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   for (const keyword of [
     'x-oaiMeta',
@@ -125,8 +128,7 @@ export function createExtractAjv() {
 
   /** @type {Record<string, Json>} */
   const prepared = {};
-  for (const [name, schema] of Object.entries(openapiExtract.schemas))
-    prepared[name] = prepareSchema(schema, name);
+  for (const [name, schema] of Object.entries(schemas)) prepared[name] = prepareSchema(schema, name);
   ajv.addSchema({ $id: EXTRACT_ID, schemas: prepared });
   return ajv;
 }

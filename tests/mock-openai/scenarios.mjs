@@ -1,5 +1,6 @@
 // Fault scenarios. A request selects them with `[[mock:NAME]]` in its prompt and/or the header
-// `x-mock-scenario: NAME[,NAME...]`. Selection only ever affects that one request.
+// `x-mock-scenario: NAME[,NAME...]`. Selection only ever affects that one request. A magic API key can carry
+// `[[mock:NAME]]` too (see keyMarkers): then every request made with that key selects it.
 //
 // Kinds:
 //   - "http" scenarios answer at once with an error status (see httpFault).
@@ -12,6 +13,8 @@
 //       error-event  one partial, then `event: error` with the fields nested under `error`;
 //                    without stream: 500 server_error
 //       error-event-flat  the same with the fields at the top level of the event
+//       end-early    the partials (at least one), then the response ends cleanly with no completed event;
+//                    without stream: 200 with an empty `data` list
 //       slow         2 s between events (without stream: 2 s before the response)
 //       paced        each final image event sent in 64 KB pieces 8 ms apart, as over a real network
 //       crlf         \r\n line endings in the stream
@@ -35,6 +38,7 @@ export const SCENARIOS = {
   stall: 'stream',
   'error-event': 'stream',
   'error-event-flat': 'stream',
+  'end-early': 'stream',
   slow: 'stream',
   paced: 'stream',
   crlf: 'stream',
@@ -51,6 +55,26 @@ export const SCENARIOS = {
 };
 
 const MARKER = /\[\[mock:([^\]\s]+)\]\]/g;
+const MODELS_MARKER = /\[\[mock-models:([^\]\s]*)\]\]/;
+
+/** The API key of an `Authorization: Bearer …` header ('' when there is none). @param {unknown} header */
+const bearerKey = (header) => /^\s*bearer\s+(.*)$/i.exec(typeof header === 'string' ? header : '')?.[1] ?? '';
+
+/**
+ * What a magic API key asks of the mock, for tests that drive the real app (which sends only its normal
+ * headers): `[[mock:NAME]]` anywhere in the key selects scenario NAME for every request made with that key
+ * (e.g. `sk-test[[mock:403-verify]]` is a key whose organization is not verified), and
+ * `[[mock-models:a,b]]` makes `GET /v1/models` list only those ids for it, as `x-mock-models` does.
+ * @param {unknown} authorization the Authorization header
+ * @returns {{ scenarios: string[], models: string[] | null }}
+ */
+export function keyMarkers(authorization) {
+  const key = bearerKey(authorization);
+  const scenarios = [...key.matchAll(MARKER)].map((m) => /** @type {string} */ (m[1]));
+  const listed = MODELS_MARKER.exec(key)?.[1];
+  const models = listed === undefined ? null : listed.split(',').filter(Boolean);
+  return { scenarios, models };
+}
 
 /**
  * Scenario names selected by a request, in order, without duplicates.

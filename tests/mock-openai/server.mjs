@@ -9,7 +9,8 @@
 //
 // Endpoints: GET /v1/models, GET /v1/models/{id}, POST /v1/images/generations; test helpers
 // GET|DELETE /__mock/requests, POST /__mock/reset, GET /__mock/health (no auth).
-// Per-request knobs (headers): x-mock-scenario, x-mock-models, x-mock-delay-ms, x-mock-done.
+// Per-request knobs (headers): x-mock-scenario, x-mock-models, x-mock-delay-ms, x-mock-done; and magic API
+// keys (`[[mock:NAME]]`, `[[mock-models:a,b]]` in the key: scenarios.mjs keyMarkers) for the browser app.
 // Environment: MOCK_OPENAI_PORT, MOCK_OPENAI_DELAY_MS, MOCK_OPENAI_MODELS, MOCK_OPENAI_TODAY.
 // See README.md in this folder.
 
@@ -30,7 +31,7 @@ import {
   handleResponseById,
   responsesPrompt,
 } from './responses.mjs';
-import { httpFault, pickScenarios, unknownScenario } from './scenarios.mjs';
+import { httpFault, keyMarkers, pickScenarios, unknownScenario } from './scenarios.mjs';
 
 const DEFAULT_ALLOW_HEADERS = 'authorization, content-type, openai-organization, openai-project, accept';
 const EXPOSE_HEADERS = 'x-request-id, retry-after, retry-after-ms, x-ratelimit-remaining-requests';
@@ -155,7 +156,8 @@ async function handle(req, res, config) {
       jsonError = true;
     }
   }
-  const headerScenario = req.headers['x-mock-scenario'];
+  const keyed = keyMarkers(req.headers.authorization);
+  const headerScenario = [req.headers['x-mock-scenario'] ?? [], keyed.scenarios].flat().join(',');
   const formPrompt = Array.isArray(form)
     ? form.find((p) => p.name === 'prompt' && p.filename === null)
     : null;

@@ -473,6 +473,55 @@ describe('scenarios', () => {
     else expect(data).toEqual({ type: 'error', ...fields, sequence_number: 2 });
   });
 
+  it('end-early sends the partials asked for, then ends cleanly with no completed event', async () => {
+    const res = await post(gen({ stream: true, partial_images: 2, prompt: 'x [[mock:end-early]]' }));
+    const { text, ok } = await readAll(res);
+    expect(ok).toBe(true);
+    const events = parseSse(text);
+    expect(events.map((e) => e.event)).toEqual([
+      'image_generation.partial_image',
+      'image_generation.partial_image',
+    ]);
+    expect(
+      events.map((e) => (JSON.parse(e.data) as { partial_image_index: number }).partial_image_index),
+    ).toEqual([0, 1]);
+    // At least one partial even when none was asked for; JSON answers with no image.
+    const none = parseSse(await (await post(gen({ stream: true, prompt: 'y [[mock:end-early]]' }))).text());
+    expect(none.map((e) => e.event)).toEqual(['image_generation.partial_image']);
+    const json = await post(gen({ prompt: 'z [[mock:end-early]]' }));
+    expect(json.status).toBe(200);
+    expect(await json.json()).toMatchObject({ data: [] });
+  });
+
+  it('a magic key selects a scenario for every request made with it, the models list included', async () => {
+    const key = { authorization: 'Bearer sk-test-0123[[mock:403-verify]]' };
+    const err = await expectError(await fetch(`${mock.url}/models`, { headers: key }), 403, null, null);
+    expect(err.message).toMatch(/must be verified/);
+    const res = await post(gen(), key);
+    await expectError(res, 403, null, null);
+    // The same request with an ordinary key is fine.
+    expect((await fetch(`${mock.url}/models`, { headers: auth })).status).toBe(200);
+    const unknown = { authorization: 'Bearer sk-test-0123[[mock:nope]]' };
+    await expectError(
+      await fetch(`${mock.url}/models`, { headers: unknown }),
+      400,
+      null,
+      'unknown_mock_scenario',
+    );
+  });
+
+  it('a magic key narrows the models list; the x-mock-models header wins over it', async () => {
+    const key = { authorization: 'Bearer sk-test-0123[[mock-models:gpt-image-2.5-flare,gpt-image-2]]' };
+    const list = async (headers: Record<string, string>) =>
+      (
+        (await (await fetch(`${mock.url}/models`, { headers })).json()) as { data: { id: string }[] }
+      ).data.map((m) => m.id);
+    expect(await list(key)).toEqual(['gpt-image-2.5-flare', 'gpt-image-2']);
+    expect(await list({ ...key, 'x-mock-models': 'gpt-5' })).toEqual(['gpt-5']);
+    // Generation with a model the list hides still works, as with the header.
+    expect((await post(gen(), key)).status).toBe(200);
+  });
+
   it('crlf and done change the framing', async () => {
     const text = await (await post(gen({ stream: true, prompt: 'x [[mock:crlf]] [[mock:done]]' }))).text();
     expect(text).toMatch(/^event: image_generation\.completed\r\ndata: \{/);

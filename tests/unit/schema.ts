@@ -5,8 +5,10 @@
  * the Ajv setup live in tests/mock-openai/openapi-schema.mjs, shared with the
  * mock server, which validates `/v1/responses` bodies with the same schemas.
  */
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import {
+  createExtractAjv,
+  EXTRACT_ID,
   isObject as isObjectJs,
   openapiExtract as extractJs,
   refName,
@@ -42,6 +44,49 @@ export function validateSchema(name: string, value: unknown): { ok: boolean; err
   const validate = validatorFor(name);
   const ok = validate(value) === true;
   return { ok, errors: ok ? [] : (validate.errors ?? []).map(formatError) };
+}
+
+const extendedValidators = new Map<string, ValidateFunction>();
+
+/**
+ * Validates like `validateSchema`, against a copy of the extract whose top-level properties of `name` accept the
+ * extra enum values given (e.g. `{ quality: ['xhigh', 'max'] }`): for values documented after the vendored spec
+ * was cut. Each listed property must already have an enum (directly or in one `anyOf`/`oneOf` branch).
+ */
+export function validateSchemaExtended(
+  name: string,
+  value: unknown,
+  extraEnums: Readonly<Record<string, readonly string[]>>,
+): { ok: boolean; errors: string[] } {
+  const key = JSON.stringify([name, extraEnums]);
+  let validate = extendedValidators.get(key);
+  if (!validate) {
+    validate = compileExtended(name, extraEnums);
+    extendedValidators.set(key, validate);
+  }
+  const ok = validate(value) === true;
+  return { ok, errors: ok ? [] : (validate.errors ?? []).map(formatError) };
+}
+
+function compileExtended(
+  name: string,
+  extraEnums: Readonly<Record<string, readonly string[]>>,
+): ValidateFunction {
+  const schemas = structuredClone(openapiExtract.schemas);
+  const props = schemas[name]?.properties;
+  if (!isObject(props)) throw new Error(`Schema ${name} has no properties`);
+  for (const [prop, extra] of Object.entries(extraEnums)) {
+    const target = props[prop];
+    if (!isObject(target)) throw new Error(`${name}.${prop} is not in the extract`);
+    const withEnum = [target, ...[target.anyOf, target.oneOf].flatMap((b) => (Array.isArray(b) ? b : []))]
+      .filter(isObject)
+      .find((s) => Array.isArray(s.enum));
+    if (!withEnum) throw new Error(`${name}.${prop} has no enum to extend`);
+    withEnum.enum = [...(withEnum.enum as Json[]), ...extra];
+  }
+  const validate = createExtractAjv(schemas).getSchema(`${EXTRACT_ID}#/schemas/${encodeURIComponent(name)}`);
+  if (!validate) throw new Error(`Ajv could not compile schema ${name}`);
+  return validate;
 }
 
 /** Follows `$ref`s, returning the referenced schema (verbatim fixture form). */

@@ -8,7 +8,10 @@ import type { FixedSizeRule, FlexibleSizeRule, GifRule, ModelProfile, Prices } f
 
 const GPT_IMAGE_STANDARD_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'];
 
-/** gpt-image-2.x flexible sizes: multiples of 16, aspect up to 3:1, 655,360–8,294,400 px, edges ≤ 3840. */
+/**
+ * gpt-image-2.x flexible sizes (models-2026-11.md §2.2): multiples of 16, aspect up to 3:1, 655,360–8,294,400 px
+ * inclusive, edges ≤ 3840, experimental above 2560x1440. gpt-image-2 adds a short-side limit (below).
+ */
 const FLEXIBLE_2X: FlexibleSizeRule = {
   kind: 'flexible',
   multiple: 16,
@@ -145,7 +148,9 @@ export const MODELS: readonly ModelProfile[] = [
     aliases: ['gpt-image-2-2026-04-21'],
     blurb: 'Flexible sizes up to 3840×2160; transparency in preview.',
     lifecycle: { state: 'active' },
-    sizes: { ...FLEXIBLE_2X, maxEdge: 3840 },
+    // "The maximum supported resolution is 3840x2160" (SPEC CreateImageRequest.size): either way round, so the
+    // short side stops at 2160 even where the pixel count would allow more (2880x2880).
+    sizes: { ...FLEXIBLE_2X, maxShortEdge: 2160 },
     prices: PRICES_2X,
   },
   {

@@ -122,3 +122,32 @@ export function defaultModel(server: ServerModel[] | null, today: string): strin
   const seen = usable.find((c) => c.visible !== false);
   return (seen ?? usable[0] ?? choices[0])!.id;
 }
+
+/**
+ * The model the studio should use. A model the user chose (picker, typed id, "Use these settings") stays, even
+ * when the key's list lacks it: the lifecycle and "not listed for your key" warnings cover that. Until they
+ * choose, the model follows the default of the key's list, whenever that list arrives or changes.
+ */
+export function modelInUse(
+  current: string,
+  chosen: boolean,
+  server: ServerModel[] | null,
+  today: string,
+): string {
+  return chosen && current.trim() ? current : defaultModel(server, today);
+}
+
+/**
+ * The entry of the key's model list for `id`: the same id, or else another name the registry gives the same
+ * model (`gpt-image-2.5-flare` ↔ its listed snapshot `gpt-image-2.5-flare-2026-09-08`). A snapshot the registry
+ * does not list as an alias (one only guessed from its date suffix) does not count for its family.
+ */
+export function listedEntry(id: string, server: readonly ServerModel[]): ServerModel | undefined {
+  const wanted = id.trim();
+  const exact = server.find((m) => m.id === wanted);
+  if (exact) return exact;
+  const entry = MODELS.find((m) => m.id === wanted || m.aliases.includes(wanted));
+  if (!entry) return undefined;
+  const names = [entry.id, ...entry.aliases];
+  return server.find((m) => names.includes(m.id));
+}

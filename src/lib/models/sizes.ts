@@ -57,6 +57,13 @@ export function checkSize(rule: SizeRule, input: string): SizeCheck {
   }
   if (Math.max(width, height) > rule.maxEdge)
     return { ok: false, error: `Each side must be at most ${fmt(rule.maxEdge)} px.` };
+  if (rule.maxShortEdge !== undefined && Math.min(width, height) > rule.maxShortEdge) {
+    const largest = `${rule.maxEdge}x${rule.maxShortEdge}`;
+    return {
+      ok: false,
+      error: `The largest size is ${largest} (either way round): the short side can be at most ${fmt(rule.maxShortEdge)} px.`,
+    };
+  }
   if (Math.max(width, height) / Math.min(width, height) > rule.maxAspect)
     return {
       ok: false,

@@ -14,6 +14,11 @@ export interface FlexibleSizeRule {
   /** Long side / short side must not exceed this. */
   maxAspect: number;
   maxEdge: number;
+  /**
+   * The short side's limit, where a model's largest size is a rectangle rather than a pixel count (gpt-image-2:
+   * "the maximum supported resolution is 3840x2160", so 2880x2880 is refused although its pixel count fits).
+   */
+  maxShortEdge?: number;
   minPixels: number;
   maxPixels: number;
   /** Sizes with more pixels than this are labelled experimental. */

@@ -1,4 +1,5 @@
 /** The Generate studio: options, the runs they start, and cancellation. */
+import { untrack } from 'svelte';
 import type { ConversationImageRecord } from '../conversation/library';
 import { buildGenerationRequest } from '../api/builders';
 import type { Connection } from '../api/client';
@@ -14,9 +15,12 @@ import {
   type GenerateOptions,
 } from '../models/options';
 import {
+  defaultModel,
   effectiveLifecycle,
   todayIso,
   lifecycleWarning,
+  listedEntry,
+  modelInUse,
   resolveModel,
   type ServerModel,
 } from '../models/resolve';
@@ -80,8 +84,13 @@ export function preloadGeneration(): void {
 
 export class StudioState {
   options = $state<GenerateOptions>({ ...DEFAULT_OPTIONS, model: '' });
+  /**
+   * Whether the user picked the model themselves (picker, typed id, "Use these settings"). Until they do, the
+   * model follows the default of the key's model list (`modelInUse`).
+   */
+  modelChosen = $state(false);
   runs = $state.raw<RunState[]>([]);
-  serverModels = $state.raw<ServerModel[] | null>(null);
+  #serverModels = $state.raw<ServerModel[] | null>(null);
   /** Settings → safety identifier: this browser's hashed id when switched on, else null. */
   safetyIdentifier = $state<string | null>(null);
   /** Called once when any run ends, however it ends (the cost ledger records spend here). */
@@ -120,9 +129,9 @@ export class StudioState {
     ),
   );
   warning = $derived(lifecycleWarning(this.profile, this.lifecycle));
-  /** true/false when the key's model list is known, null otherwise. */
+  /** true/false when the key's model list is known (a registry alias counts as its model), null otherwise. */
   visibleToKey = $derived(
-    this.serverModels ? this.serverModels.some((m) => m.id === this.options.model.trim()) : null,
+    this.serverModels ? listedEntry(this.options.model, this.serverModels) !== undefined : null,
   );
   busy = $derived(this.runs.some((r) => r.status === 'running'));
 
@@ -132,31 +141,64 @@ export class StudioState {
     this.deps = deps;
   }
 
-  /** Restores the last options (the prompt too: a reload must not lose a draft). */
-  load(defaultModel: string): void {
-    let saved: Partial<GenerateOptions> | null = null;
+  /** What `GET /v1/models` listed for the key, or null. Setting it moves a model the user has not chosen. */
+  get serverModels(): ServerModel[] | null {
+    return this.#serverModels;
+  }
+  set serverModels(list: ServerModel[] | null) {
+    this.#serverModels = list;
+    // Called from effects: what it reads of the options must not make them re-run.
+    untrack(() => this.followDefault());
+  }
+
+  /**
+   * Restores the last options (the prompt too: a reload must not lose a draft). Set `serverModels` first: a
+   * model the user never chose is the default of that list.
+   */
+  load(): void {
+    let saved: (Partial<GenerateOptions> & { modelChosen?: unknown }) | null = null;
     try {
       const raw = globalThis.localStorage?.getItem(OPTIONS_KEY);
       saved = raw ? (JSON.parse(raw) as Partial<GenerateOptions>) : null;
     } catch {
       saved = null;
     }
-    const merged = { ...DEFAULT_OPTIONS, model: defaultModel, ...(saved ?? {}) } as GenerateOptions;
-    this.options = fitOptions(resolveModel(merged.model || defaultModel), merged);
+    const { modelChosen, ...savedOptions } = saved ?? {};
+    const savedModel = typeof savedOptions.model === 'string' ? savedOptions.model.trim() : '';
+    // Drafts saved before this flag existed: the old default (what a first visit saved) counts as not chosen.
+    this.modelChosen =
+      typeof modelChosen === 'boolean'
+        ? modelChosen
+        : savedModel !== '' && savedModel !== defaultModel(null, todayIso());
+    const merged = { ...DEFAULT_OPTIONS, ...savedOptions } as GenerateOptions;
+    merged.model = modelInUse(savedModel, this.modelChosen, this.#serverModels, todayIso());
+    this.options = fitOptions(resolveModel(merged.model), merged);
   }
 
   persist(): void {
     try {
-      globalThis.localStorage?.setItem(OPTIONS_KEY, JSON.stringify(this.options));
+      const record = { ...this.options, modelChosen: this.modelChosen };
+      globalThis.localStorage?.setItem(OPTIONS_KEY, JSON.stringify(record));
     } catch {
       // Storage full or blocked: options still hold for this page.
     }
   }
 
-  /** Switches model, keeping every choice the new model accepts. */
+  /** The user switches model: every choice the new model accepts is kept, and the model stays theirs. */
   setModel(id: string): void {
+    this.modelChosen = true;
+    this.switchModel(id);
+  }
+
+  private switchModel(id: string): void {
     const profile = resolveModel(id);
     this.options = { ...fitOptions(profile, { ...this.options, model: id }), model: id };
+  }
+
+  /** A model the user has not chosen follows the default of the key's current list. */
+  private followDefault(): void {
+    const next = modelInUse(this.options.model, this.modelChosen, this.#serverModels, todayIso());
+    if (next !== this.options.model) this.switchModel(next);
   }
 
   update(patch: Partial<GenerateOptions>): void {
@@ -173,6 +215,7 @@ export class StudioState {
 
   /** Replaces every option at once ("Use these settings" from the library), fitted to the model. */
   replaceOptions(next: GenerateOptions): void {
+    this.modelChosen = true;
     this.options = fitOptions(resolveModel(next.model), next);
   }
 

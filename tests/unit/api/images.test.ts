@@ -77,11 +77,40 @@ function fakeDecoders() {
   return { api, made };
 }
 
+/** Reads every event into `into` (kept when the stream then fails). */
+async function collectInto(into: GenerationEvent[], res: Response): Promise<void> {
+  for await (const ev of readImageResponse(res, {})) into.push(ev);
+}
+
 async function collect(res: Response, api: DecoderApi | null, decodeWhileStreaming = true) {
   const events: GenerationEvent[] = [];
   for await (const ev of readImageResponse(res, { decodeWhileStreaming, decoderApi: api })) events.push(ev);
   return events;
 }
+
+describe('readImageResponse: a stream that ends without its final image', () => {
+  it.each([
+    ['without [DONE]', false],
+    ['with [DONE]', true],
+  ])('yields the partials, then fails as incomplete (%s)', async (_name, done) => {
+    const partials = [png(500), png(600)];
+    const events = [partial(partials[0]!), { ...partial(partials[1]!), partial_image_index: 1 }];
+    const res = done
+      ? new Response(`${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`, {
+          headers: { 'content-type': 'text/event-stream' },
+        })
+      : sseResponse(events, { chunk: 333 });
+    const seen: GenerationEvent[] = [];
+    const error = await collectInto(seen, res).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamError);
+    expect((error as StreamError).kind).toBe('incomplete');
+    expect((error as StreamError).message).toMatch(/ended before the final image/);
+    expect(seen.map((e) => e.kind)).toEqual(['partial', 'partial']);
+    const last = seen[1] as Extract<GenerationEvent, { kind: 'partial' }>;
+    expect(last.partialIndex).toBe(1);
+    expect(Buffer.from(await last.image.arrayBuffer())).toEqual(partials[1]);
+  });
+});
 
 describe('readImageResponse: decoding a final image while it streams', () => {
   it('hands the final image event the picture decoded from exactly its bytes; partials are not decoded', async () => {

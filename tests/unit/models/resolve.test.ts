@@ -4,7 +4,9 @@ import {
   defaultModel,
   effectiveLifecycle,
   lifecycleWarning,
+  listedEntry,
   modelChoices,
+  modelInUse,
   resolveModel,
 } from '../../../src/lib/models/resolve';
 
@@ -139,5 +141,50 @@ describe('model choices and the default model', () => {
     expect(defaultModel(server, TODAY)).toBe('gpt-image-2');
     expect(defaultModel(null, TODAY)).toBe('gpt-image-2.6-flare');
     expect(defaultModel([{ id: 'gpt-image-2.5-sunburst-2026-09-08' }], TODAY)).toBe('gpt-image-2.5-sunburst');
+  });
+});
+
+describe('which model the studio uses (modelInUse)', () => {
+  const no26 = [{ id: 'gpt-image-2.5-flare' }, { id: 'gpt-image-2' }, { id: 'gpt-image-1.5' }];
+  it.each([
+    // current, chosen, the key's list, expected
+    ['gpt-image-2.6-flare', false, null, 'gpt-image-2.6-flare'],
+    ['gpt-image-2.6-flare', false, no26, 'gpt-image-2.5-flare'],
+    ['gpt-image-2.6-flare', false, [{ id: 'gpt-image-2' }], 'gpt-image-2'],
+    ['gpt-image-2.5-flare', false, [{ id: 'gpt-image-2.6-sunburst' }], 'gpt-image-2.6-sunburst'],
+    ['', false, no26, 'gpt-image-2.5-flare'],
+    // The user's own choice stays, listed or not (the warnings say the rest).
+    ['gpt-image-2.6-flare', true, no26, 'gpt-image-2.6-flare'],
+    ['gpt-image-9-test', true, no26, 'gpt-image-9-test'],
+    ['gpt-image-2', true, null, 'gpt-image-2'],
+    // A blank choice is no choice.
+    ['  ', true, no26, 'gpt-image-2.5-flare'],
+  ] as const)('%j chosen=%s, list %j → %s', (current, chosen, list, expected) => {
+    expect(modelInUse(current, chosen, list ? [...list] : null, TODAY)).toBe(expected);
+  });
+
+  it('never picks a model the key lists only as shut down or unknown', () => {
+    const list = [{ id: 'gpt-image-1.5' }, { id: 'gpt-image-7-x' }, { id: 'gpt-image-2' }];
+    expect(modelInUse('gpt-image-2.6-flare', false, list, TODAY)).toBe('gpt-image-2');
+  });
+});
+
+describe('whether the key lists a model (listedEntry)', () => {
+  it.each([
+    ['gpt-image-2', [{ id: 'gpt-image-2' }], 'gpt-image-2'],
+    // A dated snapshot the registry names as an alias counts for its model, and the other way round.
+    ['gpt-image-2.5-flare', [{ id: 'gpt-image-2.5-flare-2026-09-08' }], 'gpt-image-2.5-flare-2026-09-08'],
+    ['gpt-image-2.5-flare-2026-09-08', [{ id: 'gpt-image-2.5-flare' }], 'gpt-image-2.5-flare'],
+    ['gpt-image-2', [{ id: 'gpt-image-2-2026-04-21' }], 'gpt-image-2-2026-04-21'],
+    // The exact id wins over an alias.
+    ['gpt-image-2', [{ id: 'gpt-image-2-2026-04-21' }, { id: 'gpt-image-2' }], 'gpt-image-2'],
+    // A snapshot only guessed from its date suffix is not the registry's alias: it does not count.
+    ['gpt-image-2.6-flare', [{ id: 'gpt-image-2.6-flare-2026-12-01' }], undefined],
+    ['gpt-image-2.6-flare-2026-12-01', [{ id: 'gpt-image-2.6-flare' }], undefined],
+    // Another model of the same family is another model.
+    ['gpt-image-2.5-flare', [{ id: 'gpt-image-2.5-sunburst-2026-09-08' }], undefined],
+    ['gpt-image-9-test', [{ id: 'gpt-image-2' }], undefined],
+  ] as const)('%s in %j → %s', (id, list, expected) => {
+    expect(listedEntry(id, list)?.id).toBe(expected);
   });
 });

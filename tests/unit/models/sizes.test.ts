@@ -48,6 +48,40 @@ describe('checkSize on flexible 2.x sizes', () => {
   });
 });
 
+// models-2026-11.md §2.2: 2.5/2.6 take any WxH within edge ≤3840 and 655,360–8,294,400 px; gpt-image-2's
+// "maximum supported resolution is 3840x2160" also caps the short side at 2160 (2880x2880 fits the pixel count).
+describe('each model’s own size limits', () => {
+  it.each([
+    ['gpt-image-2', '3840x2160', true, /experimental/],
+    ['gpt-image-2', '2160x3840', true, /experimental/],
+    ['gpt-image-2', '2048x2048', true, /experimental/],
+    ['gpt-image-2', '2880x2880', false, /largest size is 3840x2160 .*short side can be at most 2,160 px/],
+    ['gpt-image-2', '2176x2176', false, /short side can be at most 2,160 px/],
+    ['gpt-image-2', '3840x2176', false, /short side can be at most 2,160 px/],
+    ['gpt-image-2', '2160x2160', true, /experimental/],
+    ['gpt-image-2-2026-04-21', '2880x2880', false, /short side/],
+    ['gpt-image-2.5-flare', '2880x2880', true, /experimental/],
+    ['gpt-image-2.5-sunburst', '2880x2880', true, /experimental/],
+    ['gpt-image-2.6-flare', '2880x2880', true, /experimental/],
+    ['gpt-image-2.6-sunburst', '2880x2880', true, /experimental/],
+    ['gpt-image-2.6-flare', '2896x2880', false, /Too large: 8,340,480 px/],
+    ['gpt-image-2.5-flare', '1024x640', true, /^$/],
+    ['gpt-image-2.5-flare', '1008x640', false, /Too small/],
+    ['gpt-image-2.6-sunburst', '3856x1296', false, /at most 3,840/],
+    ['gpt-image-1.5', '2880x2880', false, /only makes/],
+    ['gpt-image-1-mini', '1536x1024', true, /^$/],
+    ['chatgpt-image-latest', '1792x1024', false, /only makes/],
+    ['dall-e-3', '1792x1024', true, /^$/],
+    ['dall-e-3', 'auto', false, /explicit size/],
+    ['dall-e-2', '512x512', true, /^$/],
+    ['dall-e-2', '1536x1024', false, /256x256, 512x512, 1024x1024/],
+  ])('%s %s → ok=%s', (model, size, ok, message) => {
+    const r = checkSize(resolveModel(model).sizes, size);
+    expect(r.ok).toBe(ok);
+    expect(r.error ?? r.warning ?? '').toMatch(message);
+  });
+});
+
 describe('checkSize on fixed and generic rules', () => {
   it.each([
     [fixed, '1024x1536', true],

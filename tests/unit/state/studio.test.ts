@@ -119,6 +119,22 @@ describe('StudioState.generate', () => {
     expect(run.error?.title).toBeTruthy();
   });
 
+  it('keeps the last partial and marks the run incomplete when the stream ends cleanly without a final image', async () => {
+    const { studio } = studioWith(
+      () =>
+        new Response(sse([partial(0), partial(1)]), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+    );
+    const run = await settle(studio.generate(CONN));
+    expect(run.status).toBe('incomplete');
+    expect(run.partialsSeen).toBe(2);
+    expect(run.partial?.partialIndex).toBe(1);
+    expect(run.images).toHaveLength(0);
+    expect(run.error?.title).toBe('The stream ended early');
+    expect(run.error?.detail).toMatch(/last partial image is kept/);
+  });
+
   it('sends nothing when the options are invalid', () => {
     const { studio, calls } = studioWith(() => new Response('{}'));
     studio.options = { ...studio.options, size: '1000x1000' };
