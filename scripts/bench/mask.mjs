@@ -164,6 +164,8 @@ async function paint(page, { strokes = 4, steps = 60 } = {}) {
     );
   return {
     fps: (frames.length - 1) / seconds,
+    frames: gaps.length,
+    over: gaps.filter((g) => g > 17).length,
     worst: Math.max(...gaps),
     p95: [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)],
     long,
@@ -202,6 +204,14 @@ async function exportTimes(page, n) {
 }
 
 const ms = (x) => `${x.toFixed(0)} ms`;
+
+/**
+ * "Painting holds 60 fps": rAF runs at the display's 60 Hz, so fps is frames ÷ seconds and a dropped frame is a
+ * gap of two vsyncs (33 ms). Averaged fps hides drops (57 fps is one frame in twenty lost), so both must hold:
+ * at least 59.5 frames a second (under one frame in 120 dropped) and 95% of the gaps within one vsync
+ * (16.7 ms, ≤ 17 ms allowing for timer jitter).
+ */
+const holds60 = (f) => f.fps >= 59.5 && f.p95 <= 17;
 const flag = (ok) => (ok ? '' : '  OVER BUDGET');
 
 /** @param {{ browser: import('@playwright/test').Browser, appUrl: string }} ctx */
@@ -252,8 +262,8 @@ export async function run({ browser, appUrl }) {
     `mask export 3840×2160        ${ms(median(t.total))}   [budget ≤ 400 ms]${flag(median(t.total) <= 400)}` +
       `   (read ${ms(median(t.read))}, alpha ${ms(median(t.alpha))}, encode ${ms(median(t.encode))}; ${EXPORTS} runs)`,
     `… first export right after painting ${ms(t.first)}`,
-    `painting on 3840×2160        ${p.fps.toFixed(0)} fps   [budget 60 fps]${flag(p.fps >= 57)}` +
-      `   (p95 frame ${ms(p.p95)}, worst ${ms(p.worst)})`,
+    `painting on 3840×2160        ${p.fps.toFixed(1)} fps   [budget: holds 60 fps, i.e. ≥ 59.5 fps and p95 frame ≤ 17 ms]${flag(holds60(p))}` +
+      `   (p95 frame ${ms(p.p95)}, worst ${ms(p.worst)}, ${p.over} of ${p.frames} frames over 17 ms)`,
     `… the same page left alone    ${idle.fps.toFixed(0)} fps   (p95 frame ${ms(idle.p95)}, worst ${ms(idle.worst)}; the machine's own share)`,
     `… frames over 17 ms: ${Object.entries(p.long)
       .map(([k, v]) => `${k} ${v.length}${v.length ? ` (${v.join(', ')} ms)` : ''}`)

@@ -349,7 +349,7 @@ test.describe('Mask editor', () => {
     await page.getByRole('button', { name: 'Edit mask' }).click();
     await dialog.getByRole('button', { name: 'Clear' }).click();
     await dialog.getByRole('button', { name: 'Done' }).click();
-    await expect(page.getByText('No mask')).toBeVisible();
+    await expect(page.getByText('No mask', { exact: true })).toBeVisible();
   });
 
   test.describe('touch and pen', () => {

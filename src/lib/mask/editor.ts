@@ -6,7 +6,7 @@
  * The mask itself is a separate full-resolution raster (./raster) that each finished stroke is drawn into
  * once, and whose alpha is copied out, in idle time, so exporting only encodes bytes that are already there.
  * Tools are brushes and pointer handlers; undo/redo keeps snapshots of the (immutable) object list. Pixels
- * are turned into the mask by ./alpha, ./png and ./runs.
+ * are turned into the mask by ./alpha, ./png and ./runs (see ./export).
  */
 import {
   Canvas,
@@ -18,20 +18,19 @@ import {
   type TPointerEventInfo,
 } from 'fabric';
 import {
-  featherMask,
   invertMask,
   maskFromImage,
   maskFromStrokes,
+  maskStats,
   strokesFromMask,
   type MaskPixels,
-  type MaskStats,
 } from './alpha';
-import { encodeMaskPng, maskRowsFromMask, maskRowsFromStrokes, pngFromZlib } from './png';
+import { exportMask, type ExportedMask } from './export';
 import { MaskRaster, type Box } from './raster';
-import { maskRunsFromAlpha } from './runs';
 import { backingScale } from './view';
 
 export type MaskTool = 'brush' | 'eraser' | 'rectangle' | 'lasso';
+export type { ExportedMask } from './export';
 
 export interface MaskEditorState {
   tool: MaskTool;
@@ -40,15 +39,6 @@ export interface MaskEditorState {
   canRedo: boolean;
   /** Nothing painted at all. */
   empty: boolean;
-}
-
-export interface ExportedMask {
-  blob: Blob;
-  width: number;
-  height: number;
-  stats: MaskStats;
-  /** Time from canvas to PNG Blob. */
-  ms: number;
 }
 
 /** Paint colour of the strokes (shown as a tint through the layer's CSS opacity). */
@@ -270,9 +260,12 @@ export class MaskEditor {
 
   /**
    * Imports a mask file: a PNG with transparency is used as is; an opaque (black/white) image by luminance.
-   * An image of another size is stretched to the source's size.
+   * An image of another size is stretched to the source's size. `hardened`: it had grey levels (partial
+   * alpha), which the mask cannot keep (the API's mask is 0 or 255): under half opaque is edited, the rest kept.
    */
-  async importMask(blob: Blob): Promise<{ source: 'alpha' | 'luminance'; scaledFrom: string | null }> {
+  async importMask(
+    blob: Blob,
+  ): Promise<{ source: 'alpha' | 'luminance'; scaledFrom: string | null; hardened: boolean }> {
     const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none' });
     try {
       const c = document.createElement('canvas');
@@ -283,50 +276,31 @@ export class MaskEditor {
       const { mask, source } = maskFromImage(ctx.getImageData(0, 0, this.width, this.height));
       this.replaceWith(strokesFromMask(mask, PAINT));
       const scaled = bitmap.width !== this.width || bitmap.height !== this.height;
-      return { source, scaledFrom: scaled ? `${bitmap.width} × ${bitmap.height}` : null };
+      const { pixels, transparent, opaque } = maskStats(mask);
+      return {
+        source,
+        scaledFrom: scaled ? `${bitmap.width} × ${bitmap.height}` : null,
+        hardened: transparent + opaque < pixels,
+      };
     } finally {
       bitmap.close();
     }
   }
 
-  /** The mask as pixels: painted → alpha 0, the rest opaque; `feather` softens the edge (image pixels). */
-  maskPixels(feather = 0): MaskPixels {
-    const mask = maskFromStrokes(this.strokePixels());
-    return feather > 0 ? featherMask(mask, feather) : mask;
-  }
-
   /**
-   * The PNG the API receives: exactly width × height, 8-bit RGBA, alpha 0 where painted and 255 elsewhere
-   * (colour = alpha). A hard mask goes from the raster's pixels to the zlib stream in one pass (./runs); a
-   * feathered one, or one too fragmented for runs to pay, to PNG rows and native zlib (./png).
+   * The PNG the API receives (exactly width × height, 8-bit RGBA, alpha 0 where painted and 255 elsewhere) and,
+   * with a feather, the soft mask and the mask as painted: see ./export.
    */
   async exportMask(feather = 0): Promise<ExportedMask> {
     const started = performance.now();
     // Usually already current (it catches up in idle time after each stroke).
     const alpha = this.raster.flush();
-    const read = performance.now();
-    const pixels = this.width * this.height;
-    const runs = feather > 0 ? null : maskRunsFromAlpha(alpha, this.width, this.height);
-    const rows = runs
-      ? null
-      : feather > 0
-        ? maskRowsFromMask(featherMask(maskFromStrokes(this.strokePixels()), feather))
-        : maskRowsFromStrokes(this.strokePixels());
-    const computed = performance.now();
-    const blob = runs
-      ? new Blob(pngFromZlib(this.width, this.height, runs.zlib), { type: 'image/png' })
-      : await encodeMaskPng(rows!);
-    const done = performance.now();
-    // User Timing for `npm run bench` and DevTools: where the export's time goes ("alpha" is the pass over
-    // the pixels, which for runs also writes the compressed stream; "encode" is what follows).
-    performance.measure('atelier:mask-export:read', { start: started, end: read });
-    performance.measure('atelier:mask-export:alpha', { start: read, end: computed });
-    performance.measure('atelier:mask-export:encode', { start: computed, end: done });
-    const transparent = runs ? runs.transparent : rows!.transparent;
-    const stats: MaskStats = runs
-      ? { pixels, transparent, opaque: pixels - transparent, editFraction: pixels ? transparent / pixels : 0 }
-      : { pixels, transparent, opaque: rows!.opaque, editFraction: rows!.editFraction };
-    return { blob, width: this.width, height: this.height, stats, ms: done - started };
+    performance.measure('atelier:mask-export:read', { start: started, end: performance.now() });
+    const out = await exportMask(
+      { width: this.width, height: this.height, alpha, strokes: () => this.strokePixels() },
+      feather,
+    );
+    return { ...out, ms: performance.now() - started };
   }
 
   dispose(): void {

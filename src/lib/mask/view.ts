@@ -18,6 +18,35 @@ export function pinchZoom(startZoom: number, startDistance: number, distance: nu
   return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, (startZoom * distance) / startDistance));
 }
 
+/** Pixels a wheel delta stands for (`deltaMode` 1 counts lines, 2 pages). */
+export function wheelPixels(delta: number, mode: number): number {
+  return delta * (mode === 1 ? 40 : mode === 2 ? 800 : 1);
+}
+
+/** A plain wheel's notch (100 px) zooms by this much. */
+const NOTCH_ZOOM = 1.25;
+
+export type WheelAction = { kind: 'zoom'; zoom: number } | { kind: 'pan'; dx: number; dy: number };
+
+/**
+ * What a wheel turn does on the stage, as in image editors: a plain wheel zooms (1.25× a notch, towards the
+ * pointer); Ctrl/⌘+wheel too, at the rate of a trackpad pinch (which browsers send as Ctrl+wheel, a scale s as
+ * deltaY ≈ −100·ln s); Shift+wheel, or a mostly sideways swipe, pans.
+ */
+export function wheelAction(
+  zoom: number,
+  e: Pick<WheelEvent, 'deltaX' | 'deltaY' | 'deltaMode' | 'shiftKey' | 'ctrlKey' | 'metaKey'>,
+): WheelAction {
+  const dx = wheelPixels(e.deltaX, e.deltaMode);
+  const dy = wheelPixels(e.deltaY, e.deltaMode);
+  const pinch = e.ctrlKey || e.metaKey;
+  if (!pinch && e.shiftKey) return { kind: 'pan', dx: dx || dy, dy: dx ? dy : 0 };
+  if (!pinch && Math.abs(dx) > Math.abs(dy)) return { kind: 'pan', dx, dy };
+  // A pinch follows the fingers; a mouse notch with Ctrl held is capped at 1.5× so it is not a leap.
+  const factor = pinch ? Math.min(1.5, Math.max(1 / 1.5, Math.exp(-dy / 100))) : NOTCH_ZOOM ** (-dy / 100);
+  return { kind: 'zoom', zoom: Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom * factor)) };
+}
+
 /**
  * How far to scroll so that the image point which was at `fraction` (0…1 across the frame) sits under the
  * screen position `at` again, after the frame moved to `frameStart` with size `frameSize` (one axis).

@@ -60,6 +60,11 @@ export class EditRunState extends RunState implements SelfSendingRun {
     else if (!init.request.stream) this.phase = 'Editing… the images arrive together.';
   }
 
+  /** What "Keep outside the mask" composites with (the soft mask when feathered); null when it is off. */
+  get keepMask(): Blob | null {
+    return this.init.keepOutside?.mask ?? null;
+  }
+
   /** The multipart request as sent (text fields and file parts), for "Copy as curl". */
   get multipart(): MultipartParts {
     const path = this.operation === 'variations' ? '/images/variations' : '/images/edits';

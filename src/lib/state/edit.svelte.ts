@@ -2,6 +2,7 @@
 import type { Connection } from '../api/client';
 import type { EditRequest } from '../api/edits';
 import type { CheckedImage, Decoder, Refusal } from '../images/intake';
+import type { FeatheredMask } from '../mask/export';
 import { canEdit, validateEdit, type EditValidation } from '../models/edits';
 import type { EditRunState } from './edit-run.svelte';
 import type { StudioState } from './studio.svelte';
@@ -28,6 +29,11 @@ export interface MaskImage {
   height: number;
   /** Share of pixels to edit (alpha 0), 0…1. */
   editFraction: number;
+  /**
+   * Made with a feather: `blob` (what the API gets) is the painted area grown by the soft edge, still only
+   * alpha 0 or 255; this holds the soft mask "Keep outside the mask" blends with, and the mask as painted.
+   */
+  feathered?: FeatheredMask | null;
 }
 
 export interface EditDeps {
@@ -53,6 +59,10 @@ export class EditState {
   maskEditorOpen = $state(false);
   /** Put the original's pixels back outside the mask after each result arrives. */
   keepOutside = $state(false);
+  /** The mask editor's feather (image pixels): kept from one opening of the editor to the next. */
+  maskFeather = $state(0);
+  /** The source whose mask editor was closed with nothing to edit, so no mask goes with it (the panel says so). */
+  emptyMaskFor = $state<number | null>(null);
 
   readonly studio: StudioState;
   private readonly deps: EditDeps;
@@ -245,6 +255,25 @@ export class EditState {
   clearMask(): void {
     if (this.mask) URL.revokeObjectURL(this.mask.url);
     this.mask = null;
+    this.emptyMaskFor = null;
+  }
+
+  /**
+   * The mask editor closed with nothing to edit over `sourceId`: no mask is sent (the model may change the
+   * whole image), which the panel says instead of the mask just disappearing.
+   */
+  dropEmptyMask(sourceId: number): void {
+    this.clearMask();
+    this.emptyMaskFor = sourceId;
+  }
+
+  /**
+   * The mask the editor reopens over `sourceId`: as painted, before any feather (reopening the feathered or
+   * the widened mask would grow or harden it a little more with every Done).
+   */
+  maskToReopen(sourceId: number): Blob | null {
+    const m = this.mask;
+    return m && m.sourceId === sourceId ? (m.feathered?.painted ?? m.blob) : null;
   }
 
   /**
@@ -274,8 +303,11 @@ export class EditState {
       source: { blob: first.blob, name: first.name },
       now,
       endpoint: { baseUrl: conn.baseUrl, organization: conn.organization, project: conn.project },
+      // The soft edge, when feathered: the API regenerated all of it, and the original blends back across it.
       keepOutside:
-        this.keepOutside && this.activeMask ? { original: first.blob, mask: this.activeMask.blob } : null,
+        this.keepOutside && this.activeMask
+          ? { original: first.blob, mask: this.activeMask.feathered?.soft ?? this.activeMask.blob }
+          : null,
       mask: this.activeMask?.blob ?? null,
     });
     if (!this.studio.startRun(conn, run, opts)) {

@@ -7,6 +7,8 @@ import {
   MAX_ZOOM,
   MIN_ZOOM,
   pinchZoom,
+  wheelAction,
+  wheelPixels,
   zoomStep,
 } from '../../../src/lib/mask/view';
 
@@ -59,6 +61,55 @@ describe('pinch zoom', () => {
     // The point a quarter across a 400-px frame at x = 100 was at 200; the frame is now 800 px from x = 0.
     expect(anchorScroll(0.25, 0, 800, 200)).toBe(0);
     expect(anchorScroll(0.5, -100, 800, 200)).toBe(100);
+  });
+});
+
+describe('wheel', () => {
+  const wheel = (e: Partial<Parameters<typeof wheelAction>[1]>) => ({
+    deltaX: 0,
+    deltaY: 0,
+    deltaMode: 0,
+    shiftKey: false,
+    ctrlKey: false,
+    metaKey: false,
+    ...e,
+  });
+  const zoomOf = (a: ReturnType<typeof wheelAction>) => (a.kind === 'zoom' ? a.zoom : NaN);
+
+  it('a plain wheel zooms: 1.25× a notch in (up), the same out (down)', () => {
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: -100 })))).toBeCloseTo(1.25, 9);
+    expect(zoomOf(wheelAction(2, wheel({ deltaY: 100 })))).toBeCloseTo(1.6, 9);
+    // Half a notch (a smooth wheel) zooms by the square root; three lines (Firefox) are about a notch.
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: -50 })))).toBeCloseTo(Math.sqrt(1.25), 9);
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: -3, deltaMode: 1 })))).toBeCloseTo(1.25 ** 1.2, 9);
+  });
+
+  it('Ctrl/⌘+wheel (a trackpad pinch) follows the pinch scale, capped at 1.5× an event', () => {
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: -100 * Math.log(1.1), ctrlKey: true })))).toBeCloseTo(
+      1.1,
+      9,
+    );
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: 100 * Math.log(1.1), metaKey: true })))).toBeCloseTo(
+      1 / 1.1,
+      9,
+    );
+    expect(zoomOf(wheelAction(1, wheel({ deltaY: -100, ctrlKey: true })))).toBe(1.5);
+  });
+
+  it('stays within the zoom range', () => {
+    expect(zoomOf(wheelAction(MAX_ZOOM, wheel({ deltaY: -100 })))).toBe(MAX_ZOOM);
+    expect(zoomOf(wheelAction(MIN_ZOOM, wheel({ deltaY: 100 })))).toBe(MIN_ZOOM);
+  });
+
+  it('Shift+wheel pans sideways, and so does a mostly sideways swipe', () => {
+    expect(wheelAction(1, wheel({ deltaY: 100, shiftKey: true }))).toEqual({ kind: 'pan', dx: 100, dy: 0 });
+    expect(wheelAction(1, wheel({ deltaX: 30, deltaY: 4 }))).toEqual({ kind: 'pan', dx: 30, dy: 4 });
+    // Some platforms already turn Shift+wheel into deltaX.
+    expect(wheelAction(1, wheel({ deltaX: 100, shiftKey: true }))).toEqual({ kind: 'pan', dx: 100, dy: 0 });
+  });
+
+  it('counts lines and pages in pixels', () => {
+    expect([wheelPixels(3, 0), wheelPixels(3, 1), wheelPixels(1, 2)]).toEqual([3, 120, 800]);
   });
 });
 
