@@ -349,4 +349,36 @@ describe('buildEditForm against the mock server', () => {
       await mock.close();
     }
   });
+
+  it('dall-e-2: the mock (a compatible server with its rules) accepts one square PNG and its mask', async () => {
+    const sharp = (await import('sharp')).default;
+    const { startMockServer } = await import('../../mock-openai/server.mjs');
+    const mock = await startMockServer({ port: 0, delayMs: 0 });
+    try {
+      const png = async (alpha: boolean) =>
+        new Blob(
+          [
+            new Uint8Array(
+              await sharp(Buffer.alloc(40 * 40 * (alpha ? 4 : 3), 0), {
+                raw: { width: 40, height: 40, channels: alpha ? 4 : 3 },
+              })
+                .png()
+                .toBuffer(),
+            ),
+          ],
+          { type: 'image/png' },
+        );
+      const req = build(
+        { model: 'dall-e-2', size: '256x256', n: 2, stream: false, quality: 'standard' },
+        [{ blob: await png(false), name: 'square.png' }],
+        { blob: await png(true), name: 'mask.png' },
+      );
+      const images: Blob[] = [];
+      for await (const ev of editImages({ apiKey: 'sk-test-12345678', baseUrl: mock.url }, req))
+        if (ev.kind === 'image') images.push(ev.image);
+      expect(images).toHaveLength(2);
+    } finally {
+      await mock.close();
+    }
+  });
 });
