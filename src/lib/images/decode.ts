@@ -100,7 +100,7 @@ export async function squareMask(
     const ctx = canvas.getContext('2d')!;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(bitmap, plan.sx, plan.sy, plan.sw, plan.sh, plan.dx, plan.dy, plan.dw, plan.dh);
-    ctx.fillStyle = '#000';
+    ctx.fillStyle = '#fff'; // kept, like the editor's own export
     for (const [x, y, w, h] of paddingRects(plan)) ctx.fillRect(x, y, w, h);
     const pixels = ctx.getImageData(0, 0, plan.edge, plan.edge);
     const blob = await canvas.convertToBlob({ type: 'image/png' });
