@@ -45,6 +45,16 @@ export interface EditDeps {
 
 let nextSourceId = 1;
 
+/** What the rules (validateEdit, validateVariation) look at: no bytes, just their count. */
+const sourceInfo = (s: SourceImage) => ({
+  name: s.name,
+  mime: s.mime,
+  width: s.width,
+  height: s.height,
+  bytes: s.blob.size,
+  oriented: s.oriented,
+});
+
 export class EditState {
   mode = $state<StudioMode>('generate');
   sources = $state.raw<SourceImage[]>([]);
@@ -80,14 +90,7 @@ export class EditState {
     validateEdit(
       this.studio.profile,
       this.studio.options,
-      this.sources.map((s) => ({
-        name: s.name,
-        mime: s.mime,
-        width: s.width,
-        height: s.height,
-        bytes: s.blob.size,
-        oriented: s.oriented,
-      })),
+      this.sources.map(sourceInfo),
       this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
       this.firstCopy &&
         (this.firstCopy.blob ? { bytes: this.firstCopy.blob.size } : { error: this.firstCopy.error ?? '' }),
@@ -99,17 +102,7 @@ export class EditState {
   variationProblem: string | null = $derived.by(() =>
     !this.engine
       ? 'Edit mode is still loading.'
-      : this.engine.validateVariation(
-          this.studio.profile,
-          this.studio.options,
-          this.sources.map((s) => ({
-            name: s.name,
-            mime: s.mime,
-            width: s.width,
-            height: s.height,
-            bytes: s.blob.size,
-          })),
-        ),
+      : this.engine.validateVariation(this.studio.profile, this.studio.options, this.sources.map(sourceInfo)),
   );
   /** The first source would pass DALL·E 2's rule once squared (wrong type, shape or too big). */
   squarable = $derived(
