@@ -167,25 +167,34 @@ test.describe('Edit mode', () => {
     await expect(sources).toContainText('1 of 16');
   });
 
-  test('files dropped anywhere on the page become sources, and a non-image is refused by name', async ({
+  test('two images and a non-image dropped anywhere on the page: two sources, the non-image refused by name', async ({
     studio: _studio,
     page,
   }) => {
-    const png = (await photo(48, 48, 10)).toString('base64');
+    const files = {
+      png: (await photo(48, 48, 10)).toString('base64'),
+      jpeg: (await photo(64, 40, 150, 'jpeg')).toString('base64'),
+    };
     await page.evaluate(async (b64) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bytes = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
       const data = new DataTransfer();
-      data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      data.items.add(new File([bytes(b64.png)], 'dropped.png', { type: 'image/png' }));
       data.items.add(new File(['%PDF-1.7\n'], 'invoice.pdf', { type: 'application/pdf' }));
+      data.items.add(new File([bytes(b64.jpeg)], 'second.jpg', { type: 'image/jpeg' }));
       const target = document.querySelector('.results')!;
       for (const type of ['dragenter', 'dragover', 'drop'])
         target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, png);
+    }, files);
     await expect(page.getByRole('tab', { name: 'Edit' })).toHaveAttribute('aria-selected', 'true');
     const sources = page.getByRole('region', { name: 'Source images' });
+    await expect(sources.getByRole('img')).toHaveCount(2);
     await expect(sources.getByRole('img', { name: 'dropped.png' })).toBeVisible();
-    await expect(sources.getByRole('alert')).toContainText('invoice.pdf');
-    await expect(sources.getByRole('alert')).toContainText('PDFs are not accepted');
+    await expect(sources.getByRole('img', { name: 'second.jpg' })).toBeVisible();
+    await expect(sources.getByRole('listitem').first()).toContainText('dropped.png'); // in the order dropped
+    const refusal = sources.getByRole('alert');
+    await expect(refusal).toContainText('One file was not added:');
+    await expect(refusal).toContainText('invoice.pdf — It is a PDF document. PDFs are not accepted');
+    await expect(refusal).not.toContainText('dropped.png');
   });
 
   test('a pasted image becomes a source', async ({ studio, page }) => {
@@ -616,8 +625,11 @@ test.describe('Variations (legacy, dall-e-2)', () => {
     await create.click();
     await expect(page.getByRole('alert').filter({ hasText: '“dune.jpg” is not a PNG' })).toBeVisible();
 
-    await page.getByRole('button', { name: 'Make square PNG' }).click();
+    const square = page.getByRole('group', { name: 'Make square PNG' });
+    await expect(square.getByRole('button', { name: 'Pad to square' })).toBeVisible();
+    await square.getByRole('button', { name: 'Crop to square' }).click();
     await expect(sources.getByRole('img', { name: 'dune-square.png' })).toBeVisible();
+    await expect(square).toHaveCount(0); // nothing left to square
     await expect(sources.getByRole('status')).toContainText('its centred square as a 200 × 200 PNG');
     await studio.images.fill('2');
     await studio.size.selectOption('256x256');

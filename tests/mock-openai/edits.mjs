@@ -13,8 +13,10 @@ import {
   inspectFile,
 } from './edit-inputs.mjs';
 import { renderEdit, renderVariation } from './edit-render.mjs';
+import { DALLE2_EDIT, checkDalle2Edit, deliverDalle2Edit } from './edits-dalle2.mjs';
 import { deliverJson, deliverStream, sleep } from './generate.mjs';
 import { sendError, sendJson } from './handlers.mjs';
+import { DEFAULT_TODAY, findModel } from './models.mjs';
 import { moderationBlocked } from './scenarios.mjs';
 import { validateGeneration } from './validate.mjs';
 
@@ -77,13 +79,28 @@ function inputImageTokens(files) {
 }
 
 /**
+ * How many input images a model takes on /v1/images/edits: its entry in the mock's table (dall-e-2: one);
+ * models the table does not know get the GPT image limit and are refused by the model check after.
+ * @param {unknown} model @param {string} [today]
+ */
+export function maxInputImages(model, today = DEFAULT_TODAY) {
+  if (model === 'dall-e-2') return DALLE2_EDIT.maxInputImages;
+  return findModel(String(model), today)?.caps?.maxInputImages ?? MAX_IMAGES;
+}
+
+/**
  * @param {import('./handlers.mjs').RequestContext} c
  * @param {import('./multipart.mjs').FormPart[] | string | null} form parts, or the parse error
  * @param {Record<string, unknown>} entry the request-log entry (edited in place)
  */
 export async function handleEdit(c, form, entry) {
   try {
-    const input = form === null ? await fromJson(c, entry) : await fromMultipart(form, entry);
+    const input = form === null ? await fromJson(c, entry) : await fromMultipart(form, entry, c.today);
+    if (form !== null && input.body.model === 'dall-e-2') {
+      // Shut down on OpenAI; served here as a compatible server would (like variations), with its own rules.
+      const p = checkDalle2Edit(input.body, input.files, input.mask);
+      return await deliverDalle2Edit(c, p, { first: input.firstData, mask: input.maskData });
+    }
     const v = validateGeneration(input.body, { today: c.today });
     if (v.error) return sendError(c.res, v.error);
     const first = /** @type {import('./edit-inputs.mjs').FileInfo} */ (input.files[0]);
@@ -132,8 +149,9 @@ function deliver(c, p, sources) {
 /**
  * Sort multipart parts into text fields and files, rejecting what the API rejects.
  * @param {import('./multipart.mjs').FormPart[] | string} form @param {Record<string, unknown>} entry
+ * @param {string} [today]
  */
-async function fromMultipart(form, entry) {
+async function fromMultipart(form, entry, today) {
   if (typeof form === 'string') fail(`Could not parse multipart form: ${form}.`, null, 'invalid_multipart');
   entry.parts = form.map((p) => ({ name: p.name, filename: p.filename, type: p.type, bytes: p.data.length }));
   /** @type {Record<string, string>} */
@@ -193,9 +211,10 @@ async function fromMultipart(form, entry) {
       );
   if (images.length === 0)
     fail("Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
-  if (images.length > MAX_IMAGES)
+  const max = maxInputImages(fields.model ?? 'gpt-image-1.5', today);
+  if (images.length > max)
     fail(
-      `Invalid 'image': array too long. Expected an array with maximum length ${MAX_IMAGES}, but got an array with length ${images.length} instead.`,
+      `Invalid 'image': array too long. Expected an array with maximum length ${max}, but got an array with length ${images.length} instead.`,
       'image',
       'array_above_max_length',
     );
@@ -230,9 +249,10 @@ async function fromJson(c, entry) {
       'images',
       'empty_array',
     );
-  if (images.length > MAX_IMAGES)
+  const max = maxInputImages(rest.model ?? 'gpt-image-1.5', c.today);
+  if (images.length > max)
     fail(
-      `Invalid 'images': array too long. Expected an array with maximum length ${MAX_IMAGES}, but got an array with length ${images.length} instead.`,
+      `Invalid 'images': array too long. Expected an array with maximum length ${max}, but got an array with length ${images.length} instead.`,
       'images',
       'array_above_max_length',
     );

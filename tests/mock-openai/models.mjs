@@ -19,6 +19,7 @@ const ts = (d) => Math.floor(Date.parse(`${d}T00:00:00Z`) / 1000);
  * @property {string[] | null} inputFidelity accepted `input_fidelity` values, null = unknown parameter
  * @property {boolean} complexity accepts `complexity`
  * @property {boolean} gif accepts output_format gif with frame_count / frame_duration_ms
+ * @property {number} maxInputImages how many images /v1/images/edits takes
  */
 
 /**
@@ -41,6 +42,7 @@ const CAPS = {
     inputFidelity: null,
     complexity: true,
     gif: true,
+    maxInputImages: 16,
   },
   2.5: {
     sizes: 'flex',
@@ -49,6 +51,7 @@ const CAPS = {
     inputFidelity: null,
     complexity: false,
     gif: false,
+    maxInputImages: 16,
   },
   2: {
     sizes: 'flex',
@@ -58,6 +61,7 @@ const CAPS = {
     inputFidelity: null,
     complexity: false,
     gif: false,
+    maxInputImages: 16,
   },
   1.5: {
     sizes: 'fixed',
@@ -66,6 +70,7 @@ const CAPS = {
     inputFidelity: ['high', 'low'],
     complexity: false,
     gif: false,
+    maxInputImages: 16,
   },
   mini: {
     sizes: 'fixed',
@@ -74,6 +79,7 @@ const CAPS = {
     inputFidelity: ['low'],
     complexity: false,
     gif: false,
+    maxInputImages: 16,
   },
 };
 

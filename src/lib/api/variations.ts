@@ -61,11 +61,11 @@ export function validateVariation(
   if (sources.length > 1)
     return `Variations take one image; remove ${sources.length - 1} so only “${first.name}” is left.`;
   if (first.mime !== 'image/png')
-    return `“${first.name}” is not a PNG; variations need a square PNG under 4 MB. Use “Make square PNG”.`;
+    return `“${first.name}” is not a PNG; variations need a square PNG under 4 MB. Use “Crop to square” or “Pad to square”.`;
   if (first.width !== first.height)
-    return `“${first.name}” is ${first.width} × ${first.height}; variations need a square image. Use “Make square PNG”.`;
+    return `“${first.name}” is ${first.width} × ${first.height}; variations need a square image. Use “Crop to square” or “Pad to square”.`;
   if (first.bytes >= VARIATION_MAX_BYTES)
-    return `“${first.name}” is ${formatBytes(first.bytes)}; variations need a PNG under 4 MB. Use “Make square PNG” to scale it down.`;
+    return `“${first.name}” is ${formatBytes(first.bytes)}; variations need a PNG under 4 MB. Use “Crop to square” or “Pad to square” to scale it down.`;
   if (!(VARIATION_SIZES as readonly string[]).includes(o.size))
     return `Size ${o.size} is not offered for variations; pick 256x256, 512x512 or 1024x1024.`;
   if (!Number.isInteger(o.n) || o.n < 1 || o.n > VARIATION_MAX_N)

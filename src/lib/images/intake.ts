@@ -4,7 +4,9 @@
  * Each refusal names the file and the reason; the other files are unaffected. Pure except for the injected
  * `decode` (the browser's createImageBitmap by default, see decode.ts).
  */
+import { formatBytes } from './format-bytes';
 import { identify, readHeader, type AcceptedMime } from './header';
+import { orientedSize, readOrientation, type Orientation } from './orientation';
 
 export interface IntakeLimits {
   /** Files must be strictly smaller than this. */
@@ -22,10 +24,21 @@ export interface CheckedImage {
   /** The bytes, typed with their real MIME type (whatever the name or the browser said). */
   blob: Blob;
   mime: AcceptedMime;
+  /**
+   * The size as the browser shows and decodes it, EXIF orientation applied: a phone photo stored 4032 × 3024
+   * with orientation 6 is 3024 × 4032 here. The mask editor, the mask and any PNG conversion use this size.
+   */
   width: number;
   height: number;
   /** From the header: null when the format does not say (we then assume none). */
   hasAlpha: boolean | null;
+  /** The EXIF orientation tag (1 when there is none). */
+  orientation: Orientation;
+  /**
+   * The stored pixels are turned or mirrored relative to what is shown (an orientation tag, or a decode that
+   * came out turned). A mask painted on what is shown fits only an upright copy, so one is sent with a mask.
+   */
+  oriented: boolean;
   /** A small preview from the decode step, when the decoder made one. */
   thumbnail?: Blob;
 }
@@ -41,16 +54,19 @@ export type Decoder = (blob: Blob) => Promise<Decoded>;
 /** How much of the file to read for the header; a JPEG with a long EXIF/ICC prefix is read whole. */
 const HEAD_BYTES = 512 * 1024;
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+export { formatBytes };
 
 const mp = (px: number) => `${(px / 1e6).toFixed(px < 10e6 ? 1 : 0)} megapixels`;
 
 export type HeadCheck =
-  | { ok: true; mime: AcceptedMime; width: number; height: number; hasAlpha: boolean | null }
+  | {
+      ok: true;
+      mime: AcceptedMime;
+      width: number;
+      height: number;
+      hasAlpha: boolean | null;
+      orientation: Orientation;
+    }
   | { ok: false; reason: string; needMore?: boolean };
 
 /**
@@ -84,7 +100,14 @@ export function checkHead(
       ok: false,
       reason: `It is ${header.width.toLocaleString('en-US')} × ${header.height.toLocaleString('en-US')} pixels (${mp(pixels)}); Atelier accepts at most ${mp(limits.maxPixels)}. Scale it down first.`,
     };
-  return { ok: true, mime: kind.mime, width: header.width, height: header.height, hasAlpha: header.hasAlpha };
+  return {
+    ok: true,
+    mime: kind.mime,
+    width: header.width,
+    height: header.height,
+    hasAlpha: header.hasAlpha,
+    orientation: readOrientation(kind.mime, head),
+  };
 }
 
 async function bytesOf(blob: Blob, end?: number): Promise<Uint8Array> {
@@ -117,21 +140,26 @@ export async function checkFile(
         `It looks like a ${check.mime.slice(6).toUpperCase()} but cannot be decoded; it is damaged or truncated.`,
       );
     }
-    const same = decoded.width === check.width && decoded.height === check.height;
-    const turned = decoded.width === check.height && decoded.height === check.width;
+    const shown = orientedSize(check.width, check.height, check.orientation);
+    const same = decoded.width === shown.width && decoded.height === shown.height;
+    const turned = decoded.width === shown.height && decoded.height === shown.width;
     if (!same && !turned)
       return refuse(
         `Its header says ${check.width} × ${check.height} pixels but it decodes to ${decoded.width} × ${decoded.height}; the file is damaged.`,
       );
+    // The decoder is the browser's, which also shows the file and converts it: its size is the one that counts
+    // (it normally agrees with the tag; a WebP's EXIF lies beyond the header read, so only the decode tells).
     return {
       ok: true,
       image: {
         name,
         blob,
         mime: check.mime,
-        width: check.width,
-        height: check.height,
+        width: decoded.width,
+        height: decoded.height,
         hasAlpha: check.hasAlpha,
+        orientation: check.orientation,
+        oriented: check.orientation !== 1 || decoded.width !== check.width,
         thumbnail: decoded.thumbnail,
       },
     };

@@ -5,6 +5,6 @@
  */
 export { buildEditForm, describeEditRequest } from '../api/edits';
 export { buildVariationForm, canVary, validateVariation } from '../api/variations';
-export { convertToPng, decodeWithThumbnail, toSquarePng } from '../images/decode';
+export { convertToPng, decodeWithThumbnail, squareMask, toSquarePng } from '../images/decode';
 export { intake } from '../images/intake';
 export { EditRunState } from './edit-run.svelte';

@@ -1,9 +1,11 @@
 /** The Edit mode: source images (checked on intake), their order, the mask, and sending an edit. */
 import type { Connection } from '../api/client';
 import type { EditRequest } from '../api/edits';
+import type { SquaredImage } from '../images/decode';
 import type { CheckedImage, Decoder, Refusal } from '../images/intake';
+import { squaredName, squaredNotice, type SquareMode, type SquarePlan } from '../images/square';
 import type { FeatheredMask } from '../mask/export';
-import { canEdit, validateEdit, type EditValidation } from '../models/edits';
+import { canEdit, needsPngCopy, validateEdit, type EditValidation } from '../models/edits';
 import type { EditRunState } from './edit-run.svelte';
 import type { StudioState } from './studio.svelte';
 
@@ -39,11 +41,25 @@ export interface MaskImage {
 export interface EditDeps {
   decode?: Decoder;
   toPng?: (blob: Blob) => Promise<Blob>;
-  toSquare?: (blob: Blob, maxBytes: number) => Promise<{ blob: Blob; width: number; height: number }>;
+  toSquare?: (blob: Blob, maxBytes: number, mode: SquareMode) => Promise<SquaredImage>;
+  squareMask?: (
+    mask: Blob,
+    plan: SquarePlan,
+  ) => Promise<{ blob: Blob; width: number; height: number; editFraction: number }>;
   now?: () => number;
 }
 
 let nextSourceId = 1;
+
+/** What the rules (validateEdit, validateVariation) look at: no bytes, just their count. */
+const sourceInfo = (s: SourceImage) => ({
+  name: s.name,
+  mime: s.mime,
+  width: s.width,
+  height: s.height,
+  bytes: s.blob.size,
+  oriented: s.oriented,
+});
 
 export class EditState {
   mode = $state<StudioMode>('generate');
@@ -63,28 +79,31 @@ export class EditState {
   maskFeather = $state(0);
   /** The source whose mask editor was closed with nothing to edit, so no mask goes with it (the panel says so). */
   emptyMaskFor = $state<number | null>(null);
+  /** The upright PNG copy of a source that a mask needs (made when the mask is set): the blob, or why not. */
+  pngCopy = $state.raw<{ sourceId: number; blob?: Blob; error?: string } | null>(null);
 
   readonly studio: StudioState;
   private readonly deps: EditDeps;
   /** Intake, the request builder and the edit run: loaded on first use (see edit-engine.ts). */
   private engine = $state.raw<EditEngine | null>(null);
   private loading: Promise<EditEngine> | null = null;
+  private copying: { sourceId: number; done: Promise<Blob | null> } | null = null;
 
   /** The mask, when it belongs to the first source (the image the API applies it to). */
   activeMask = $derived(this.mask && this.mask.sourceId === this.sources[0]?.id ? this.mask : null);
   maxImages = $derived.by(() => this.studio.profile.maxInputImages);
+  /** The PNG copy of the first image when the active mask needs one and it is ready (or failed). */
+  private firstCopy = $derived(
+    this.activeMask && this.pngCopy?.sourceId === this.sources[0]?.id ? this.pngCopy : null,
+  );
   validation: EditValidation = $derived.by(() =>
     validateEdit(
       this.studio.profile,
       this.studio.options,
-      this.sources.map((s) => ({
-        name: s.name,
-        mime: s.mime,
-        width: s.width,
-        height: s.height,
-        bytes: s.blob.size,
-      })),
+      this.sources.map(sourceInfo),
       this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
+      this.firstCopy &&
+        (this.firstCopy.blob ? { bytes: this.firstCopy.blob.size } : { error: this.firstCopy.error ?? '' }),
     ),
   );
   /** The model offers legacy variations (the registry says so); known once the edit engine has loaded. */
@@ -93,27 +112,27 @@ export class EditState {
   variationProblem: string | null = $derived.by(() =>
     !this.engine
       ? 'Edit mode is still loading.'
-      : this.engine.validateVariation(
-          this.studio.profile,
-          this.studio.options,
-          this.sources.map((s) => ({
-            name: s.name,
-            mime: s.mime,
-            width: s.width,
-            height: s.height,
-            bytes: s.blob.size,
-          })),
-        ),
+      : this.engine.validateVariation(this.studio.profile, this.studio.options, this.sources.map(sourceInfo)),
   );
-  /** The first source would pass once squared (wrong type, shape or too big). */
+  /** The first source would pass DALL·E 2's rule once squared (wrong type, shape or too big). */
   squarable = $derived(
     this.sources.length === 1 &&
       (this.sources[0]!.mime !== 'image/png' ||
         this.sources[0]!.width !== this.sources[0]!.height ||
         this.sources[0]!.blob.size >= VARIATION_LIMIT_BYTES),
   );
-  /** The request as it would be sent now (before any PNG conversion a mask may need); null until loaded. */
-  request: EditRequest | null = $derived(this.build(this.sources));
+  /** Offer "Crop to square" / "Pad to square": DALL·E 2 (edits and variations) takes one square PNG. */
+  squareOffer = $derived.by(
+    () => this.squarable && (this.variations || this.studio.profile.id.startsWith('dall-e-2')),
+  );
+  /** The sources as they will be sent: the first one's PNG copy once made, when the mask needs it. */
+  private outgoing = $derived(
+    this.firstCopy?.blob
+      ? [{ ...this.sources[0]!, blob: this.firstCopy.blob }, ...this.sources.slice(1)]
+      : this.sources,
+  );
+  /** The request as it would be sent now (with the PNG copy a mask needs, once made); null until loaded. */
+  request: EditRequest | null = $derived(this.build(this.outgoing));
   /** The request as text for the Advanced preview. */
   requestText = $derived(this.request && this.engine ? this.engine.describeEditRequest(this.request) : null);
 
@@ -214,6 +233,7 @@ export class EditState {
     URL.revokeObjectURL(gone.thumbUrl);
     this.sources = this.sources.filter((s) => s.id !== id);
     if (this.mask?.sourceId === id) this.clearMask();
+    if (this.copying?.sourceId === id) this.copying = this.pngCopy = null;
     this.notice = null;
   }
 
@@ -250,6 +270,34 @@ export class EditState {
   setMask(mask: Omit<MaskImage, 'url'>): void {
     this.clearMask();
     this.mask = { ...mask, url: URL.createObjectURL(mask.blob) };
+    void this.preparePngCopy();
+  }
+
+  /**
+   * Starts (once per source) the upright PNG copy of the first image that its mask needs: a JPEG or WebP, or a
+   * file stored turned. Resolves to the copy, or null when none is needed or it failed (the reason is then in
+   * `pngCopy` and the validation).
+   */
+  preparePngCopy(): Promise<Blob | null> {
+    const first = this.sources[0];
+    if (!first || !this.activeMask || !needsPngCopy(first)) return Promise.resolve(null);
+    if (this.copying?.sourceId === first.id) return this.copying.done;
+    const sourceId = first.id;
+    const done = this.load()
+      .then((engine) => (this.deps.toPng ?? engine.convertToPng)(first.blob))
+      .then(
+        (blob) => {
+          if (this.copying?.sourceId === sourceId) this.pngCopy = { sourceId, blob };
+          return blob;
+        },
+        (e: unknown) => {
+          if (this.copying?.sourceId === sourceId)
+            this.pngCopy = { sourceId, error: e instanceof Error ? e.message : String(e) };
+          return null;
+        },
+      );
+    this.copying = { sourceId, done };
+    return done;
   }
 
   clearMask(): void {
@@ -283,11 +331,13 @@ export class EditState {
   async send(conn: Connection, opts: { stallMs?: number } = {}): Promise<EditRunState | null> {
     if (!this.validation.ok || !this.studio.validation.ok || this.studio.busy || !this.sources.length)
       return null;
-    const { convertToPng, EditRunState } = await this.load();
+    const { EditRunState } = await this.load();
     let sources: { blob: Blob; name: string; width: number; height: number }[] = this.sources;
     const first = this.sources[0]!;
-    if (this.activeMask && first.mime !== 'image/png') {
-      const png = await (this.deps.toPng ?? convertToPng)(first.blob);
+    if (this.activeMask && needsPngCopy(first)) {
+      const png = await this.preparePngCopy();
+      // A copy too large for the model (or one that failed) is now in the validation, shown by the mask.
+      if (!png || !this.validation.ok || this.sources[0] !== first) return null;
       sources = [{ ...first, blob: png }, ...this.sources.slice(1)];
     }
     const req = this.build(sources);
@@ -306,7 +356,7 @@ export class EditState {
       // The soft edge, when feathered: the API regenerated all of it, and the original blends back across it.
       keepOutside:
         this.keepOutside && this.activeMask
-          ? { original: first.blob, mask: this.activeMask.feathered?.soft ?? this.activeMask.blob }
+          ? { original: sources[0]!.blob, mask: this.activeMask.feathered?.soft ?? this.activeMask.blob }
           : null,
       mask: this.activeMask?.blob ?? null,
     });
@@ -318,17 +368,22 @@ export class EditState {
   }
 
   /**
-   * Replaces the first source with its centred square as a PNG under 4 MB (at most 1024 px), which is what
-   * variations accept. The user's file itself is untouched; the notice says what happened.
+   * Replaces the first source with a square PNG under 4 MB (at most 1024 px), which is what DALL·E 2 takes
+   * for variations and edits: `crop` keeps its centred square, `pad` all of it on transparent bands. A mask
+   * painted on it is squared the same way. The user's file itself is untouched; the notice says what happened.
    */
-  async makeSquare(): Promise<void> {
+  async makeSquare(mode: SquareMode = 'crop'): Promise<void> {
     const first = this.sources[0];
     if (!first) return;
     this.adding = true;
     try {
-      const { toSquarePng } = await this.load();
-      const sq = await (this.deps.toSquare ?? toSquarePng)(first.blob, VARIATION_LIMIT_BYTES);
-      const name = first.name.replace(/\.[^.]*$/, '') + '-square.png';
+      const engine = await this.load();
+      const sq = await (this.deps.toSquare ?? engine.toSquarePng)(first.blob, VARIATION_LIMIT_BYTES, mode);
+      const oldMask = this.mask?.sourceId === first.id ? this.mask : null;
+      const mask = oldMask
+        ? await (this.deps.squareMask ?? engine.squareMask)(oldMask.blob, sq.plan).catch(() => null)
+        : null;
+      const name = squaredName(first.name, mode);
       const replaced: SourceImage = {
         ...first,
         id: nextSourceId++,
@@ -337,15 +392,19 @@ export class EditState {
         mime: 'image/png',
         width: sq.width,
         height: sq.height,
+        hasAlpha: mode === 'pad' || first.hasAlpha,
+        orientation: 1,
+        oriented: false,
         thumbnail: undefined,
         thumbUrl: URL.createObjectURL(sq.blob),
       };
       URL.revokeObjectURL(first.thumbUrl);
-      if (this.mask?.sourceId === first.id) this.clearMask();
+      if (oldMask) this.clearMask();
       this.sources = [replaced, ...this.sources.slice(1)];
-      this.notice = `“${first.name}” (${first.width} × ${first.height}) is now “${name}”, its centred square as a ${sq.width} × ${sq.height} PNG. Your file is unchanged.`;
+      if (mask) this.setMask({ ...mask, sourceId: replaced.id });
+      this.notice = squaredNotice(first, name, sq.width, mode, !oldMask ? 'none' : mask ? 'squared' : 'lost');
     } catch (e) {
-      this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Crop it to a square PNG under 4 MB yourself and add it again.`;
+      this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Make it a square PNG under 4 MB yourself and add it again.`;
     } finally {
       this.adding = false;
     }

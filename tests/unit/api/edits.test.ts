@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEditForm, describeEditRequest, editImages, type EditImage } from '../../../src/lib/api/edits';
 import type { GenerationEvent } from '../../../src/lib/api/images';
-import { validateEdit } from '../../../src/lib/models/edits';
+import { maxImageBytes, needsPngCopy, validateEdit } from '../../../src/lib/models/edits';
 import { resolveModel } from '../../../src/lib/models/resolve';
 import { options } from '../factories';
 import { validateSchema } from '../schema';
@@ -197,14 +197,63 @@ describe('validateEdit', () => {
     expect(v.errors).toEqual(errors);
   });
 
-  it('warns about an empty or full mask, and a JPEG that will become PNG', () => {
+  it('warns about an empty or full mask', () => {
     const mask = (f: number) => ({ width: 64, height: 64, bytes: 10, editFraction: f });
     expect(validateEdit(p, { format: 'png' }, [src()], mask(0)).warnings.mask).toMatch(/nothing to edit/);
     expect(validateEdit(p, { format: 'png' }, [src()], mask(1)).warnings.mask).toMatch(/whole image/);
-    expect(validateEdit(p, { format: 'png' }, [src('a.jpg', 'image/jpeg')], mask(0.3)).warnings.mask).toMatch(
-      /sent as PNG/,
-    );
     expect(validateEdit(p, { format: 'gif' }, [src()], mask(0.3)).errors.mask).toMatch(/GIF/);
+  });
+
+  describe('the PNG copy a mask needs', () => {
+    const mask = { width: 64, height: 64, bytes: 10, editFraction: 0.3 };
+    const jpeg = src('a.jpg', 'image/jpeg');
+    const MB = 1024 * 1024;
+
+    it('is needed for a JPEG or WebP, and for any file stored turned, not for an upright PNG', () => {
+      expect(needsPngCopy({ mime: 'image/jpeg' })).toBe(true);
+      expect(needsPngCopy({ mime: 'image/webp', oriented: false })).toBe(true);
+      expect(needsPngCopy({ mime: 'image/png', oriented: true })).toBe(true);
+      expect(needsPngCopy({ mime: 'image/png', oriented: false })).toBe(false);
+    });
+
+    it('says, even with an empty-mask warning, that the file goes as PNG, with the copy’s size once made', () => {
+      const v = validateEdit(p, { format: 'png' }, [jpeg], mask);
+      expect(v.ok).toBe(true);
+      expect(v.warnings.images).toBe(
+        '“a.jpg” will be sent as a 64 × 64 PNG, converted in your browser: a mask and its image must have the same format. Your file is unchanged.',
+      );
+      const empty = validateEdit(p, { format: 'png' }, [jpeg], { ...mask, editFraction: 0 });
+      expect(empty.warnings.mask).toMatch(/nothing to edit/);
+      expect(empty.warnings.images).toMatch(/sent as a 64 × 64 PNG/);
+      expect(validateEdit(p, { format: 'png' }, [jpeg], mask, { bytes: 3 * MB }).warnings.images).toMatch(
+        /sent as a 64 × 64 PNG, 3.0 MB, converted/,
+      );
+      const turned = { ...src('phone.jpg', 'image/jpeg', 48, 64), oriented: true };
+      expect(validateEdit(p, { format: 'png' }, [turned], { ...mask, width: 48 }).warnings.images).toMatch(
+        /“phone.jpg” will be sent as an upright 48 × 64 PNG.*stored turned \(EXIF orientation\)/,
+      );
+    });
+
+    it('is not mentioned without a mask, for an upright PNG, or for a model without masks', () => {
+      expect(validateEdit(p, { format: 'png' }, [jpeg], null).warnings.images).toBeUndefined();
+      expect(validateEdit(p, { format: 'png' }, [src()], mask).warnings.images).toBeUndefined();
+    });
+
+    it('refuses a copy at or over the model’s per-file limit, and a copy that failed, saying what to do', () => {
+      const big = validateEdit(p, { format: 'png' }, [jpeg], mask, { bytes: 50 * MB });
+      expect(big.ok).toBe(false);
+      expect(big.errors.mask).toBe(
+        'As a PNG (which a mask needs), “a.jpg” is 50.0 MB; gpt-image-2 takes images under 50.0 MB. Scale it down and add it again, or remove the mask to send the file as it is.',
+      );
+      expect(validateEdit(p, { format: 'png' }, [jpeg], mask, { bytes: 50 * MB - 1 }).ok).toBe(true);
+      const failed = validateEdit(p, { format: 'png' }, [jpeg], mask, { error: 'decode failed' });
+      expect(failed.errors.mask).toMatch(/could not be converted to PNG for the mask \(decode failed\)/);
+    });
+
+    it('uses DALL·E 2’s 4 MB limit there', () => {
+      expect(maxImageBytes(resolveModel('dall-e-2'))).toBe(4 * MB);
+      expect(maxImageBytes(p)).toBe(50 * MB);
+    });
   });
 });
 
@@ -296,6 +345,38 @@ describe('buildEditForm against the mock server', () => {
         kinds.push(ev.kind);
       expect(kinds.at(-1)).toBe('done');
       expect(kinds).toContain('image');
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('dall-e-2: the mock (a compatible server with its rules) accepts one square PNG and its mask', async () => {
+    const sharp = (await import('sharp')).default;
+    const { startMockServer } = await import('../../mock-openai/server.mjs');
+    const mock = await startMockServer({ port: 0, delayMs: 0 });
+    try {
+      const png = async (alpha: boolean) =>
+        new Blob(
+          [
+            new Uint8Array(
+              await sharp(Buffer.alloc(40 * 40 * (alpha ? 4 : 3), 0), {
+                raw: { width: 40, height: 40, channels: alpha ? 4 : 3 },
+              })
+                .png()
+                .toBuffer(),
+            ),
+          ],
+          { type: 'image/png' },
+        );
+      const req = build(
+        { model: 'dall-e-2', size: '256x256', n: 2, stream: false, quality: 'standard' },
+        [{ blob: await png(false), name: 'square.png' }],
+        { blob: await png(true), name: 'mask.png' },
+      );
+      const images: Blob[] = [];
+      for await (const ev of editImages({ apiKey: 'sk-test-12345678', baseUrl: mock.url }, req))
+        if (ev.kind === 'image') images.push(ev.image);
+      expect(images).toHaveLength(2);
     } finally {
       await mock.close();
     }

@@ -81,7 +81,11 @@ describe('validateVariation', () => {
   it.each([
     ['no image', [], /Add one image/],
     ['two images', [square(), square({ name: 'b.png' })], /take one image; remove 1 so only “cat.png”/],
-    ['a JPEG', [square({ mime: 'image/jpeg', name: 'cat.jpg' })], /“cat.jpg” is not a PNG.*Make square PNG/],
+    [
+      'a JPEG',
+      [square({ mime: 'image/jpeg', name: 'cat.jpg' })],
+      /“cat.jpg” is not a PNG.*“Crop to square” or “Pad to square”/,
+    ],
     ['not square', [square({ width: 640, height: 480 })], /640 × 480; variations need a square image/],
     ['4 MB', [square({ bytes: 4 * 1024 * 1024 })], /under 4 MB/],
   ] as [string, VariationSourceInfo[], RegExp][])('refuses %s with a next step', (_, sources, message) => {

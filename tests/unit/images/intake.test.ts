@@ -217,6 +217,54 @@ describe('intake', () => {
     expect(uploadName(r.image.name, r.image.mime)).toBe('actually-a-jpeg.jpg');
   });
 
+  describe('EXIF orientation: the size is the one the browser shows', () => {
+    /** Like createImageBitmap's default (imageOrientation from-image): the tag is applied. */
+    const browserDecode: Decoder = async (b) => {
+      const { info } = await sharp(Buffer.from(await b.arrayBuffer()))
+        .rotate()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return { width: info.width, height: info.height };
+    };
+    const tagged = async (format: 'jpeg' | 'png' | 'webp', orientation: number) => {
+      const img = sharp(Buffer.alloc(40 * 30 * 3, 100), { raw: { width: 40, height: 30, channels: 3 } });
+      const out = format === 'jpeg' ? img.jpeg() : format === 'png' ? img.png() : img.webp();
+      return new Uint8Array(await out.withMetadata({ orientation }).toBuffer());
+    };
+
+    it.each([
+      ['jpeg', 6, 30, 40],
+      ['jpeg', 8, 30, 40],
+      ['jpeg', 3, 40, 30],
+      ['png', 6, 30, 40],
+    ] as const)(
+      'a %s stored 40 × 30 with orientation %i is %i × %i, marked as stored turned',
+      async (f, o, w, h) => {
+        const r = await checkFile(blob(await tagged(f, o)), `phone.${f}`, { decode: browserDecode });
+        expect(r.ok && r.image).toMatchObject({ width: w, height: h, orientation: o, oriented: true });
+      },
+    );
+
+    it('an untagged image is upright as stored', async () => {
+      const r = await checkFile(blob(await image('jpeg', 40, 30)), 'flat.jpg', { decode: browserDecode });
+      expect(r.ok && r.image).toMatchObject({ width: 40, height: 30, orientation: 1, oriented: false });
+    });
+
+    it('goes by the decoder when it turns what the header read could not see (a WebP’s EXIF at its end)', async () => {
+      const r = await checkFile(blob(await tagged('webp', 6)), 'turned.webp', {
+        decode: async () => ({ width: 30, height: 40 }),
+      });
+      expect(r.ok && r.image).toMatchObject({ width: 30, height: 40, orientation: 1, oriented: true });
+    });
+
+    it('still refuses a decode that fits neither way', async () => {
+      const r = await checkFile(blob(await tagged('jpeg', 6)), 'odd.jpg', {
+        decode: async () => ({ width: 30, height: 30 }),
+      });
+      expect(r.ok || r.refusal.reason).toMatch(/header says 40 × 30 pixels but it decodes to 30 × 30/);
+    });
+  });
+
   it('keeps the good files, refuses the bad ones by name, and respects the room left', async () => {
     const files = [
       { name: 'a.png', blob: blob(await image('png')) },

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { squarePlan } from '../../../src/lib/images/square';
 import { EditState } from '../../../src/lib/state/edit.svelte';
 import type { RunState } from '../../../src/lib/state/run.svelte';
 import { StudioState } from '../../../src/lib/state/studio.svelte';
@@ -144,22 +145,175 @@ describe('EditState variations', () => {
 
   it('offers to square a non-square source and replaces it with the square PNG', async () => {
     const { studio } = setup(() => 200);
+    const modes: string[] = [];
     const edit = new EditState(studio, {
       decode: async () => ({ width: 64, height: 48 }),
-      toSquare: async (_b, max) => {
+      toSquare: async (_b, max, mode) => {
         expect(max).toBe(4 * 1024 * 1024);
-        return { blob: new Blob([new Uint8Array(8)], { type: 'image/png' }), width: 48, height: 48 };
+        modes.push(mode);
+        return {
+          blob: new Blob([new Uint8Array(8)], { type: 'image/png' }),
+          width: 48,
+          height: 48,
+          plan: squarePlan(64, 48, mode),
+        };
       },
     });
     studio.setModel('dall-e-2');
     await edit.add([{ blob: await png(64, 48), name: 'wide.png' }]);
     expect(edit.variationProblem).toMatch(/64 × 48; variations need a square image/);
     expect(edit.squarable).toBe(true);
+    expect(edit.squareOffer).toBe(true);
+    studio.setModel('gpt-image-2'); // takes any shape: no offer
+    expect(edit.squareOffer).toBe(false);
+    studio.setModel('dall-e-2');
     await edit.makeSquare();
+    expect(modes).toEqual(['crop']);
     expect(edit.sources.map((s) => [s.name, s.width, s.height, s.mime])).toEqual([
       ['wide-square.png', 48, 48, 'image/png'],
     ]);
     expect(edit.notice).toMatch(/“wide.png” \(64 × 48\) is now “wide-square.png”.*Your file is unchanged/);
     expect(edit.squarable).toBe(false);
+    expect(edit.squareOffer).toBe(false);
+  });
+
+  it('pads a DALL·E 2 edit source to a square and squares its mask with the same plan', async () => {
+    const { studio } = setup(() => 200);
+    const plans: unknown[] = [];
+    const edit = new EditState(studio, {
+      decode: async () => ({ width: 64, height: 48 }),
+      toSquare: async (_b, _max, mode) => ({
+        blob: new Blob([new Uint8Array(8)], { type: 'image/png' }),
+        width: 64,
+        height: 64,
+        plan: squarePlan(64, 48, mode),
+      }),
+      squareMask: async (_m, plan) => {
+        plans.push(plan);
+        return { blob: await png(64, 64), width: 64, height: 64, editFraction: 0.2 };
+      },
+    });
+    studio.setModel('dall-e-2');
+    await edit.add([{ blob: await png(64, 48), name: 'wide.png' }]);
+    expect(edit.validation.errors.images).toMatch(/one square PNG under 4 MB.*“Pad to square”/);
+    edit.setMask({
+      sourceId: edit.sources[0]!.id,
+      blob: await png(64, 48),
+      width: 64,
+      height: 48,
+      editFraction: 0.3,
+    });
+    await edit.makeSquare('pad');
+    expect(plans).toEqual([squarePlan(64, 48, 'pad')]);
+    const first = edit.sources[0]!;
+    expect([first.name, first.width, first.height]).toEqual(['wide-padded.png', 64, 64]);
+    expect(edit.activeMask).toMatchObject({ sourceId: first.id, width: 64, height: 64, editFraction: 0.2 });
+    expect(edit.notice).toMatch(/The mask was padded the same way/);
+    expect(edit.validation.ok).toBe(true);
+  });
+});
+
+describe('EditState: the PNG copy a mask needs', () => {
+  const jpeg = async (w: number, h: number) =>
+    new Blob(
+      [
+        new Uint8Array(
+          await sharp({ create: { width: w, height: h, channels: 3, background: '#456' } })
+            .jpeg()
+            .toBuffer(),
+        ),
+      ],
+      { type: 'image/jpeg' },
+    );
+
+  it('is made when the mask is set, announced with its size, and sent instead of the JPEG', async () => {
+    const { edit, forms } = setup(() => 200);
+    let copies = 0;
+    const copy = await png(64, 48);
+    const e2 = new EditState(edit.studio, {
+      decode: async () => ({ width: 64, height: 48 }),
+      toPng: async () => {
+        copies++;
+        return copy;
+      },
+    });
+    await e2.add([{ blob: await jpeg(64, 48), name: 'boat.jpg' }]);
+    expect(e2.validation.warnings.images).toBeUndefined(); // no mask, nothing converted
+    e2.setMask({
+      sourceId: e2.sources[0]!.id,
+      blob: await png(64, 48),
+      width: 64,
+      height: 48,
+      editFraction: 0.3,
+    });
+    expect(e2.validation.warnings.images).toMatch(/“boat.jpg” will be sent as a 64 × 48 PNG, converted/);
+    await e2.preparePngCopy();
+    expect(e2.validation.warnings.images).toMatch(/64 × 48 PNG, \d.* (KB|bytes), converted/);
+    expect(e2.requestText).toMatch(/image: boat\.png — image\/png, 64 × 48/);
+    await settle(await e2.send(CONN));
+    expect(copies).toBe(1);
+    const sent = forms.at(-1)!.get('image') as File;
+    expect([sent.type, sent.size]).toEqual(['image/png', copy.size]);
+    expect((forms.at(-1)!.get('mask') as File).type).toBe('image/png');
+  });
+
+  it('refuses to send a copy over the model’s per-file limit, saying so by the mask', async () => {
+    const { edit, forms } = setup(() => 200);
+    const e2 = new EditState(edit.studio, {
+      decode: async () => ({ width: 64, height: 48 }),
+      toPng: async () => new Blob([new Uint8Array(50 * 1024 * 1024)], { type: 'image/png' }),
+    });
+    await e2.add([{ blob: await jpeg(64, 48), name: 'huge.jpg' }]);
+    e2.setMask({
+      sourceId: e2.sources[0]!.id,
+      blob: await png(64, 48),
+      width: 64,
+      height: 48,
+      editFraction: 0.3,
+    });
+    expect(await e2.send(CONN)).toBeNull();
+    expect(forms).toHaveLength(0);
+    expect(e2.validation.errors.mask).toMatch(/As a PNG \(which a mask needs\), “huge.jpg” is 50.0 MB/);
+  });
+
+  it('is not made for an upright PNG, and is made for a PNG stored turned', async () => {
+    const { edit } = setup(() => 200);
+    let copies = 0;
+    const e2 = new EditState(edit.studio, {
+      decode: async () => ({ width: 64, height: 48 }),
+      toPng: async (b) => {
+        copies++;
+        return b;
+      },
+    });
+    await e2.add([{ blob: await png(64, 48), name: 'flat.png' }]);
+    e2.setMask({
+      sourceId: e2.sources[0]!.id,
+      blob: await png(64, 48),
+      width: 64,
+      height: 48,
+      editFraction: 0.3,
+    });
+    expect(await e2.preparePngCopy()).toBeNull();
+    expect(copies).toBe(0);
+    const turned = new Uint8Array(
+      await sharp({ create: { width: 48, height: 64, channels: 3, background: '#456' } })
+        .png()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
+    await e2.add([{ blob: new Blob([turned]), name: 'turned.png' }]);
+    e2.moveToFirst(e2.sources[1]!.id);
+    e2.setMask({
+      sourceId: e2.sources[0]!.id,
+      blob: await png(64, 48),
+      width: 64,
+      height: 48,
+      editFraction: 0.3,
+    });
+    expect(e2.sources[0]).toMatchObject({ orientation: 6, oriented: true, width: 64, height: 48 });
+    await e2.preparePngCopy();
+    expect(copies).toBe(1);
+    expect(e2.validation.warnings.images).toMatch(/“turned.png” will be sent as an upright 64 × 48 PNG/);
   });
 });

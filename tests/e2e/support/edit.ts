@@ -1,0 +1,92 @@
+/** Shared by Edit mode specs: test images made with sharp, the mock's edit log, the mask editor's basics. */
+import type { Page } from '@playwright/test';
+import sharp from 'sharp';
+import { expect, type LoggedRequest, type MockLog } from './fixtures';
+
+export interface LoggedFile {
+  field: string;
+  filename: string | null;
+  type: string | null;
+  bytes: number;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  hasAlpha: boolean | null;
+  alpha?: { pixels: number; transparent: number; opaque: number; partial: number };
+}
+export type EditLogged = LoggedRequest & {
+  files?: LoggedFile[];
+  parts?: { name: string; type: string | null }[];
+};
+
+/**
+ * A gradient photo, `width` × `height` as stored. `orientation` tags it (EXIF) as a phone does: 6 means the
+ * browser shows it turned 90° clockwise, `height` × `width`.
+ */
+export async function photo(
+  width: number,
+  height: number,
+  hue: number,
+  format: 'png' | 'jpeg' = 'png',
+  orientation?: number,
+): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      raw[i] = ((x * 255) / width + hue) & 255;
+      raw[i + 1] = (y * 255) / height;
+      raw[i + 2] = (hue * 3) & 255;
+    }
+  let img = sharp(raw, { raw: { width, height, channels: 3 } });
+  img = format === 'png' ? img.png() : img.jpeg({ quality: 95 });
+  if (orientation) img = img.withMetadata({ orientation });
+  return img.toBuffer();
+}
+
+/** Waits for `count` edit requests with this test's key and returns them. */
+export async function edits(mock: MockLog, count = 1): Promise<EditLogged[]> {
+  const list = async () =>
+    (await mock.requests()).filter(
+      (r) => r.method === 'POST' && r.path === '/v1/images/edits',
+    ) as EditLogged[];
+  // `files` is logged once the mock has inspected the parts (before it answers).
+  await expect
+    .poll(async () => (await list()).filter((r) => r.files).length, { message: `${count} edit request(s)` })
+    .toBe(count);
+  return list();
+}
+
+/** Opens the mask editor over the first source and draws one rectangle between fractions of the image. */
+export async function maskRectangle(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  await page.getByRole('button', { name: 'Edit mask' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Mask editor' });
+  await dialog.getByRole('button', { name: 'Rectangle' }).click();
+  const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 8 });
+  await page.mouse.up();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/** The current mask's size and its alpha at fractions of that size (read from its thumbnail's Blob). */
+export async function maskAlpha(page: Page, points: [number, number][]) {
+  const img = page.getByRole('img', { name: 'The current mask' });
+  await expect(img).toHaveJSProperty('complete', true);
+  return img.evaluate((el: HTMLImageElement, pts) => {
+    const c = document.createElement('canvas');
+    c.width = el.naturalWidth;
+    c.height = el.naturalHeight;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(el, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    return {
+      size: [c.width, c.height],
+      alpha: pts.map(
+        ([fx, fy]) => data[(Math.floor(fy * c.height) * c.width + Math.floor(fx * c.width)) * 4 + 3],
+      ),
+    };
+  }, points);
+}
