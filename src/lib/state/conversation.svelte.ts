@@ -31,6 +31,7 @@ import {
 import {
   buildResponsesRequest,
   DEFAULT_TOOL_OPTIONS,
+  resentTool,
   validateTurn,
   type ImageDetail,
   type ImageRef,
@@ -38,6 +39,7 @@ import {
   type TurnContext,
 } from '../conversation/request';
 import {
+  contextTurnOf,
   fallbackAfterGone,
   isGoneError,
   leafOf,
@@ -272,11 +274,7 @@ export class ConversationState {
 
   /** The turn a new one continues for context: the nearest finished turn on the path (a failed one has no answer). */
   private contextTurn(parentId: string | null): TurnRecord | null {
-    return (
-      pathTo(this.turns, parentId)
-        .reverse()
-        .find((t) => t.status === 'done') ?? null
-    );
+    return contextTurnOf(this.turns, parentId);
   }
 
   // --- sending ----------------------------------------------------------------------------------------------
@@ -315,7 +313,7 @@ export class ConversationState {
     const old = this.turn(id);
     if (!old) return;
     const turn = this.startTurn(old.parentId, { ...old, estimate: opts.estimate ?? old.estimate });
-    const tool = { ...this.tool, model: old.toolModel, action: old.requestedAction };
+    const tool = resentTool(this.tool, old);
     await this.execute(conn, turn.id, turn.plan, tool, opts);
   }
 
