@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
+import { LibraryPage, storedRecords } from './support/library';
 
 /** The live estimate next to Generate. */
 const estimatePanel = (page: Page): Locator => page.getByRole('region', { name: 'Cost estimate' });
@@ -221,6 +222,20 @@ test.describe('Cost', () => {
     await expect(cost).toContainText(`image output ${(1256).toLocaleString('en-US')}`);
     await expect(cost).toContainText('Estimated ≈ $');
     await expect(cost).toContainText('within its range');
+
+    // The library keeps the estimate with the item, beside the cost, and the item detail shows both.
+    await expect
+      .poll(async () => (await storedRecords(page)).find((r) => r.recipe.prompt === prompt)?.recipe ?? null)
+      .toMatchObject({ cost: expect.any(Number), estimate: { usd: { point: expect.any(Number) } } });
+    const library = new LibraryPage(page);
+    await library.open();
+    await library.cell(prompt).click();
+    const detail = library.region.getByRole('region', { name: prompt });
+    await expect(detail).toContainText(
+      new RegExp(`\\$${usd.toFixed(3)} · estimated ≈ \\$[\\d.]+(–\\$[\\d.]+)?`),
+    );
+    await library.openButton.click();
+    await expect(estimatePanel(page)).toBeVisible();
 
     // Spend so far counts it: this session, today, this month and all time.
     const spent = estimatePanel(page).getByLabel('Spent so far');

@@ -238,3 +238,12 @@ export function estimateInputFromRequest(
     calibration: ctx.calibration,
   };
 }
+
+/** What the library keeps of an estimate with the item it made (dollars and tokens, as ranges). */
+export function storedEstimate(
+  e: Pick<Estimate, 'usd' | 'tokens'> | null,
+): { usd: Range | null; tokens: Range | null } | null {
+  if (!e) return null;
+  const copy = (r: Range | null) => (r ? { low: r.low, point: r.point, high: r.high } : null);
+  return { usd: copy(e.usd), tokens: copy(e.tokens) };
+}

@@ -18,6 +18,7 @@ import {
   type ItemStatus,
   type LibraryItem,
   type Recipe,
+  type RecipeEstimate,
   scrubBody,
 } from './types';
 
@@ -50,6 +51,7 @@ export interface ImageToSave {
   echoed?: Record<string, string>;
   usage?: ImageUsage | null;
   cost?: number | null;
+  estimate?: RecipeEstimate | null;
   startedAt?: number;
   totalMs?: number | null;
   status?: ItemStatus;
@@ -185,6 +187,7 @@ export class LibrarySaver {
       echoed: { ...ev.echoed },
       usage: null,
       cost: null,
+      estimate: null,
       timings: { startedAt: run.startedAt, firstImageMs: r.firstImageMs, totalMs: null },
       status: ev.kind === 'image' ? 'complete' : 'incomplete',
       sources: inputs.refs,
@@ -204,8 +207,11 @@ export class LibrarySaver {
     if (item) r.items.set(index, item);
   }
 
-  /** The run ended: its items get usage, cost (USD for the whole request), timings and final status. */
-  ended(run: RunLike, cost: number | null): Promise<void> {
+  /**
+   * The run ended: its items get usage, cost (USD for the whole request), the estimate shown before it was sent,
+   * timings and final status.
+   */
+  ended(run: RunLike, cost: number | null, estimate: RecipeEstimate | null = null): Promise<void> {
     const r = this.runs.get(run.id);
     if (!r) return Promise.resolve();
     r.chain = r.chain.then(async () => {
@@ -220,6 +226,7 @@ export class LibrarySaver {
             echoed: { ...item.recipe.echoed, ...run.echoed },
             usage: run.usage,
             cost,
+            estimate,
             status,
             timings: {
               ...item.recipe.timings,
@@ -256,6 +263,7 @@ export class LibrarySaver {
       echoed: { ...(input.echoed ?? {}) },
       usage: input.usage ?? null,
       cost: input.cost ?? null,
+      estimate: input.estimate ?? null,
       timings: { startedAt: started, firstImageMs: null, totalMs: input.totalMs ?? null },
       status: input.status ?? 'complete',
       sources: inputs.refs,
