@@ -71,11 +71,19 @@ export interface RunCost {
 
 export interface PendingConfirm {
   estimate: Estimate;
-  threshold: number;
+  /** The confirmation threshold; null when asking only because the price is unknown and a budget is set. */
+  threshold: number | null;
   resolve: (ok: boolean) => void;
 }
 
 export type CostSettingsFocus = LimitKey | 'prices';
+
+/** Which API a studio run called: an edit run also makes variations (EditRunState.operation). */
+function ledgerEndpoint(run: RunState): SpendEntry['endpoint'] {
+  const r = run as { kind?: string; operation?: string };
+  if (r.kind !== 'edit') return 'generations';
+  return r.operation === 'variations' ? 'variations' : 'edits';
+}
 
 function defaultStorage(): Storage | null {
   try {
@@ -203,7 +211,7 @@ export class CostState {
     if (!needsConfirm(estimate.usd, this.limits)) return true;
     this.pending?.resolve(false);
     return new Promise((resolve) => {
-      this.pending = { estimate, threshold: this.limits.confirmAbove!, resolve };
+      this.pending = { estimate, threshold: this.limits.confirmAbove, resolve };
     });
   }
 
@@ -233,7 +241,7 @@ export class CostState {
       time,
       session: this.session,
       model: run.model,
-      endpoint: (run as { kind?: string }).kind === 'edit' ? 'edits' : 'generations',
+      endpoint: ledgerEndpoint(run),
       usage,
       cost: actual?.usd ?? null,
       estimate: estimate?.usd ?? null,
