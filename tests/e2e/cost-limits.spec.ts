@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { expect, test } from './support/fixtures';
-import { costsDialog, DONE, estimatedDollars, estimatePanel, setLimit } from './support/cost';
+import { confirmDialog, costsDialog, DONE, estimatedDollars, estimatePanel, setLimit } from './support/cost';
 
 /** A plain PNG of `width` × `height`. */
 const png = (width: number, height: number) =>
@@ -87,5 +87,41 @@ test.describe('Cost: inputs, budgets and the price table', () => {
     // …and it stays reset after a reload.
     await page.reload();
     await expect.poll(() => estimatedDollars(page)).toBeCloseTo(before, 6);
+  });
+
+  test('an unpriced request (dall-e-2 variations) is asked about under a budget and shown as unpriced', async ({
+    studio,
+    page,
+  }) => {
+    await setLimit(page, /Daily budget/, '5');
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    await studio.chooseModel('dall-e-2');
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: 'dune.png', mimeType: 'image/png', buffer: await png(256, 256) }]);
+    await expect(sources.getByRole('img', { name: 'dune.png' })).toBeVisible();
+    await studio.size.selectOption('256x256');
+    await page.getByRole('button', { name: 'Create variations' }).click();
+
+    // A budget cannot count a request without a price: it is asked about, and says so.
+    const confirm = confirmDialog(page);
+    await expect(confirm).toContainText('dall-e-2 has no price');
+    await expect(confirm).toContainText('not counted toward your budgets');
+    await expect(confirm).toContainText('a daily budget of $5.00');
+    await confirm.getByRole('button', { name: 'Send request' }).click();
+    const run = studio.run('Variations of “dune.png”');
+    await expect(run.locator('header .badge', { hasText: 'Done' })).toBeVisible(DONE);
+
+    // Spend so far names it instead of counting it as $0 in silence.
+    await page
+      .getByRole('group', { name: 'Variations estimate' })
+      .getByRole('button', { name: 'add a price in Costs and limits' })
+      .click();
+    const dialog = costsDialog(page);
+    await expect(dialog).toContainText('1 request is unpriced (not counted)');
+    await expect(dialog.getByLabel('Spent so far').locator('div', { hasText: 'Today' })).toContainText(
+      '$0.00',
+    );
   });
 });

@@ -195,9 +195,13 @@ export function unknownPriceReason(model: string, limits: Limits): string {
   );
 }
 
-/** "2 requests are unpriced (not counted)…": the spend panel's note, or null when every request had a price. */
-export function unpricedNote(count: number): string | null {
+/**
+ * "2 requests are unpriced (not counted)…": the spend panel's note (`compact`: the short form beside the
+ * estimate), or null when every request had a price.
+ */
+export function unpricedNote(count: number, compact = false): string | null {
   if (count <= 0) return null;
+  if (compact) return `+ ${count} unpriced request${count === 1 ? '' : 's'}, not counted`;
   const what = count === 1 ? '1 request is' : `${count} requests are`;
   return `${what} unpriced (not counted): the model had no price. Add one in Costs and limits; budgets do not count them.`;
 }

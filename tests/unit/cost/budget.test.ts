@@ -218,6 +218,8 @@ describe('needsConfirm uses the top of the estimate', () => {
     expect(unpricedNote(0)).toBeNull();
     expect(unpricedNote(1)).toMatch(/^1 request is unpriced \(not counted\)/);
     expect(unpricedNote(3)).toMatch(/^3 requests are unpriced \(not counted\)/);
+    expect(unpricedNote(1, true)).toBe('+ 1 unpriced request, not counted');
+    expect(unpricedNote(2, true)).toBe('+ 2 unpriced requests, not counted');
   });
 });
 
