@@ -35,6 +35,8 @@ export interface RunLike {
   readonly usage: ImageUsage | null;
   readonly endedAt: number | null;
   readonly kind?: string;
+  /** An edit run's endpoint: 'edits' or the legacy 'variations' (EditRunState.operation). */
+  readonly operation?: string;
   /** An edit's input images and mask, as sent. */
   readonly inputs?: { images: Blob[]; mask: Blob | null };
 }
@@ -177,9 +179,10 @@ export class LibrarySaver {
     const previous = r.items.get(index);
     const inputs = r.inputs ? await r.inputs : { refs: [], mask: null, blobs: new Map<string, Blob>() };
     const edit = run.kind === 'edit';
+    const variation = edit && run.operation === 'variations';
     const recipe: Recipe = {
-      kind: edit ? 'edit' : 'generation',
-      endpoint: edit ? '/images/edits' : '/images/generations',
+      kind: variation ? 'variation' : edit ? 'edit' : 'generation',
+      endpoint: variation ? '/images/variations' : edit ? '/images/edits' : '/images/generations',
       model: run.model,
       body: scrubBody(run.body),
       prompt: run.prompt,

@@ -53,23 +53,29 @@ describe('the estimate kept with a library item (recipe.estimate)', () => {
   });
 });
 
+/** A saver whose writes are kept in `saved` (one array of records per write). */
+function fakeSaver() {
+  const saved: LibraryItem[][] = [];
+  const saver = new LibrarySaver({
+    save: async (items, _blobs, stored) => {
+      saved.push(items);
+      stored?.();
+    },
+    itemWithImage: () => null,
+    thumbnail: async () => ({ width: 64, height: 64, thumb: null }),
+    now: () => 1000,
+    newId: () => 'item-1',
+    saved: () => {},
+    failed: (e) => {
+      throw e;
+    },
+  });
+  return { saver, saved };
+}
+
 describe('saving a run stores its estimate beside its cost', () => {
   it('LibrarySaver.ended writes cost and estimate into every item of the run', async () => {
-    const saved: LibraryItem[][] = [];
-    const saver = new LibrarySaver({
-      save: async (items, _blobs, stored) => {
-        saved.push(items);
-        stored?.();
-      },
-      itemWithImage: () => null,
-      thumbnail: async () => ({ width: 64, height: 64, thumb: null }),
-      now: () => 1000,
-      newId: () => 'item-1',
-      saved: () => {},
-      failed: (e) => {
-        throw e;
-      },
-    });
+    const { saver, saved } = fakeSaver();
     const run: RunLike = {
       id: 7,
       prompt: 'a kite',
@@ -88,6 +94,27 @@ describe('saving a run stores its estimate beside its cost', () => {
     expect(saved.at(-1)![0]!.recipe.estimate).toBeNull();
     await saver.ended(run, 0.034, ESTIMATE);
     expect(saved.at(-1)![0]!.recipe).toMatchObject({ cost: 0.034, estimate: ESTIMATE });
+  });
+
+  it('a variations run is kept as a variation, with its own endpoint', async () => {
+    const { saver, saved } = fakeSaver();
+    const run: RunLike = {
+      id: 8,
+      prompt: 'Variations of “dune.png”',
+      model: 'dall-e-2',
+      body: { model: 'dall-e-2', n: 1, size: '256x256' },
+      startedAt: 0,
+      expected: 1,
+      status: 'done',
+      echoed: {},
+      usage: null,
+      endedAt: 500,
+      kind: 'edit',
+      operation: 'variations',
+    };
+    const image = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 4, 5, 6])], { type: 'image/png' });
+    await saver.image(run, { kind: 'image', index: 0, image, echoed: {} });
+    expect(saved.at(-1)![0]!.recipe).toMatchObject({ kind: 'variation', endpoint: '/images/variations' });
   });
 
   it('a conversation image carries the dollars estimated when its turn was sent', () => {
