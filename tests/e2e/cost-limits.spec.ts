@@ -124,4 +124,21 @@ test.describe('Cost: inputs, budgets and the price table', () => {
       '$0.00',
     );
   });
+
+  test('a stream cut after one partial is counted at the partial’s tokens, as an estimate', async ({
+    studio,
+    page,
+  }) => {
+    // `slow`: the partial arrives well before the cut (see errors.spec.ts).
+    const prompt = studio.promptText('A kite cut short', 'cut', 'slow');
+    await studio.generate(prompt);
+    await expect(studio.status(prompt, 'Incomplete')).toBeVisible(DONE);
+    const line = studio.run(prompt).getByRole('group', { name: 'Cost of this request' });
+    // 1 partial × 100 image output tokens at gpt-image-2.6-flare's $30 per 1M.
+    await expect(line).toContainText('Cost ≈ $0.003');
+    await expect(line).toContainText('only 1 partial image arrived');
+    await expect(line).toContainText('an estimate');
+    const spent = estimatePanel(page).getByLabel('Spent so far');
+    await expect(spent.locator('div', { hasText: 'This session' })).toContainText('≈ $0.003');
+  });
 });

@@ -35,6 +35,6 @@ export function describePartialsOnly(p: PartialsOnly): { amount: string; parts: 
   const what = `${p.partials} partial image${p.partials > 1 ? 's' : ''}`;
   return {
     amount: p.usd ? `≈ ${formatUsd(p.usd.point)}` : 'price unknown',
-    parts: `only ${what} arrived and no usage came back: counted at their ${formatTokens(p.tokens)} image output tokens (${p.partials} × ${PARTIAL_IMAGE_TOKENS}), an estimate — partials may be billed`,
+    parts: `only ${what} arrived and no usage came back: counted at ${p.partials > 1 ? 'their' : 'its'} ${formatTokens(p.tokens)} image output tokens (${p.partials} × ${PARTIAL_IMAGE_TOKENS}), an estimate — partials may be billed`,
   };
 }
