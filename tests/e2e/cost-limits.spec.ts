@@ -141,4 +141,28 @@ test.describe('Cost: inputs, budgets and the price table', () => {
     const spent = estimatePanel(page).getByLabel('Spent so far');
     await expect(spent.locator('div', { hasText: 'This session' })).toContainText('≈ $0.003');
   });
+
+  test('Retry of a failed edit is priced with its images: the confirmation counts them', async ({
+    studio,
+    page,
+  }) => {
+    await studio.chooseModel('gpt-image-2');
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const sources = page.getByRole('region', { name: 'Source images' });
+    await sources
+      .getByRole('button', { name: 'Add images' })
+      .setInputFiles([{ name: 'pier.png', mimeType: 'image/png', buffer: await png(1024, 1024) }]);
+    await expect(sources.getByRole('img')).toHaveCount(1);
+    const prompt = studio.promptText('A refused lighthouse', 'moderation');
+    await studio.prompt.fill(prompt);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const failed = studio.run(prompt).first();
+    await expect(failed.locator('header .badge', { hasText: 'Failed' })).toBeVisible(DONE);
+
+    await setLimit(page, /Confirm requests above/, '0.01');
+    await failed.getByRole('button', { name: 'Retry', exact: true }).click();
+    const dialog = confirmDialog(page);
+    await expect(dialog.getByRole('row', { name: /Image input/ })).toContainText('1 image');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
 });
