@@ -90,8 +90,11 @@ test.describe('Conversation mode', () => {
     await expect(detail.getByText('conversation · /responses')).toBeVisible();
     // Lineage: made from turn 1's image.
     await expect(detail.getByRole('listitem').filter({ hasText: 'Made from:' })).toContainText('a red kite');
-    // The turn's reported usage and cost reach its item once the response completes.
-    await expect(detail.locator('dt:text-is("Cost") + dd')).toHaveText(/^\$0\.\d+$/);
+    // The turn's reported usage and cost reach its item once the response completes, beside the estimate shown
+    // when the turn was sent.
+    await expect(detail.locator('dt:text-is("Cost") + dd')).toHaveText(
+      /^\$0\.\d+ · estimated ≈ \$[\d.]+(–\$[\d.]+)?$/,
+    );
     await expect(detail.locator('dt:text-is("Usage") + dd')).toContainText('"output_tokens":');
 
     // Back to the first turn's item, and continue the conversation from it.

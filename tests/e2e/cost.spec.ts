@@ -1,35 +1,6 @@
-import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
-
-/** The live estimate next to Generate. */
-const estimatePanel = (page: Page): Locator => page.getByRole('region', { name: 'Cost estimate' });
-const costsDialog = (page: Page): Locator => page.getByRole('dialog', { name: 'Costs and limits' });
-const confirmDialog = (page: Page): Locator => page.getByRole('dialog', { name: 'Confirm the cost' });
-
-/** The point estimate in dollars, as shown ("≈ $0.032"). */
-async function estimatedDollars(page: Page): Promise<number> {
-  const text = (await estimatePanel(page).locator('.head strong').textContent()) ?? '';
-  const m = /≈ \$([\d.,]+)/.exec(text);
-  expect(m, `an estimate in dollars, got “${text}”`).not.toBeNull();
-  return Number(m![1]!.replace(/,/g, ''));
-}
-
-/** Opens Costs and limits from the estimate panel and types a limit (committed on blur). */
-async function setLimit(page: Page, label: RegExp, value: string): Promise<void> {
-  const dialog = costsDialog(page);
-  if (!(await dialog.isVisible()))
-    await estimatePanel(page).getByRole('button', { name: 'Costs and limits' }).click();
-  await expect(dialog).toBeVisible();
-  const field = dialog.getByRole('textbox', { name: label });
-  await field.fill(value);
-  await field.blur();
-  await expect(field).toHaveAttribute('aria-invalid', 'false');
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  await expect(dialog).toBeHidden();
-}
-
-/** Generating on a loaded machine can take a while: give "Done" more time than the default 10 s. */
-const DONE = { timeout: 25_000 };
+import { confirmDialog, costsDialog, DONE, estimatedDollars, estimatePanel, setLimit } from './support/cost';
+import { LibraryPage, storedRecords } from './support/library';
 
 test.describe('Cost', () => {
   test.describe.configure({ timeout: 60_000 });
@@ -221,6 +192,20 @@ test.describe('Cost', () => {
     await expect(cost).toContainText(`image output ${(1256).toLocaleString('en-US')}`);
     await expect(cost).toContainText('Estimated ≈ $');
     await expect(cost).toContainText('within its range');
+
+    // The library keeps the estimate with the item, beside the cost, and the item detail shows both.
+    await expect
+      .poll(async () => (await storedRecords(page)).find((r) => r.recipe.prompt === prompt)?.recipe ?? null)
+      .toMatchObject({ cost: expect.any(Number), estimate: { usd: { point: expect.any(Number) } } });
+    const library = new LibraryPage(page);
+    await library.open();
+    await library.cell(prompt).click();
+    const detail = library.region.getByRole('region', { name: prompt });
+    await expect(detail).toContainText(
+      new RegExp(`\\$${usd.toFixed(3)} · estimated ≈ \\$[\\d.]+(–\\$[\\d.]+)?`),
+    );
+    await library.openButton.click();
+    await expect(estimatePanel(page)).toBeVisible();
 
     // Spend so far counts it: this session, today, this month and all time.
     const spent = estimatePanel(page).getByLabel('Spent so far');

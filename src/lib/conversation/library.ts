@@ -19,6 +19,8 @@ export interface ConversationImageRecord {
   revisedPrompt: string | null;
   echoed: Record<string, string>;
   status: 'complete';
+  /** The estimate shown when the turn was sent (dollars only: a turn keeps no token estimate). */
+  estimate: { usd: { low: number; point: number; high: number }; tokens: null } | null;
   parent: string | null;
   thread: string;
   turn: number;
@@ -60,6 +62,7 @@ export function conversationImageRecord(
     revisedPrompt: image?.revisedPrompt ?? null,
     echoed,
     status: 'complete',
+    estimate: turn.estimate ? { usd: { ...turn.estimate }, tokens: null } : null,
     parent: earlier && parentImage ? conversationItemId(earlier.id, parentImage.itemId) : null,
     thread: chain[0]!.id,
     turn: chain.length,

@@ -42,6 +42,16 @@ export const DEFAULT_TOOL_OPTIONS: Omit<ToolOptions, 'model'> = {
   action: 'auto',
 };
 
+/** The tool options a retried turn is sent with: the composer's, with the turn's own image model and action. */
+export const resentTool = (
+  current: ToolOptions,
+  turn: { toolModel: string; requestedAction: ImageAction },
+): ToolOptions => ({
+  ...current,
+  model: turn.toolModel,
+  action: turn.requestedAction,
+});
+
 /** How a turn refers to the turn it continues. */
 export type TurnContext =
   | { kind: 'none' }

@@ -113,6 +113,15 @@ export function pathHasImage(turns: readonly TurnRecord[], id: string | null): b
   return pathTo(turns, id).some((t) => t.inputs.length > 0 || t.images.some((i) => i.blob));
 }
 
+/** The turn a new turn under `parentId` continues for context: the nearest finished turn on the path. */
+export function contextTurnOf(turns: readonly TurnRecord[], parentId: string | null): TurnRecord | null {
+  return (
+    pathTo(turns, parentId)
+      .reverse()
+      .find((t) => t.status === 'done') ?? null
+  );
+}
+
 export type ReferenceMode = 'previous' | 'item';
 
 export type ContextPlan =

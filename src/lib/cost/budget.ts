@@ -29,6 +29,11 @@ export interface SpendAmount {
   requests: number;
   /** Requests counted at their estimate because no usage came back. */
   estimated: number;
+  /**
+   * Requests with neither a cost nor an estimate (their model has no price, e.g. dall-e-2 variations or an
+   * unknown id): counted as $0, so the totals and budgets leave them out. Shown, never silent.
+   */
+  unpriced: number;
 }
 
 export interface SpendTotals {
@@ -38,7 +43,7 @@ export interface SpendTotals {
   all: SpendAmount;
 }
 
-const zero = (): SpendAmount => ({ usd: 0, requests: 0, estimated: 0 });
+const zero = (): SpendAmount => ({ usd: 0, requests: 0, estimated: 0, unpriced: 0 });
 
 export function summarizeSpend(
   entries: readonly SpendEntry[],
@@ -50,6 +55,7 @@ export function summarizeSpend(
   for (const e of entries) {
     const usd = e.cost ?? e.estimate?.point ?? 0;
     const estimated = e.cost === null && e.estimate !== null ? 1 : 0;
+    const unpriced = e.cost === null && e.estimate === null ? 1 : 0;
     const eDay = localDay(e.time, at.tz);
     const buckets = [
       t.all,
@@ -61,6 +67,7 @@ export function summarizeSpend(
       b.usd += usd;
       b.requests += 1;
       b.estimated += estimated;
+      b.unpriced += unpriced;
     }
   }
   return t;
@@ -164,8 +171,37 @@ export function budgetWarning(totals: SpendTotals, limits: Limits, estimate: Ran
   return null;
 }
 
-/** Whether to ask before sending: the estimate's top may exceed the threshold, or the price is unknown. */
+/**
+ * Whether to ask before sending: the estimate's top may exceed the threshold, or the price is unknown while the
+ * user has set any limit (a request without a price counts as $0 toward the budgets, so they cannot stop it).
+ */
 export function needsConfirm(estimate: Range | null, limits: Limits): boolean {
-  if (limits.confirmAbove === null) return false;
-  return estimate === null || estimate.high > limits.confirmAbove;
+  if (estimate === null) return LIMIT_KEYS.some((k) => limits[k] !== null);
+  return limits.confirmAbove !== null && estimate.high > limits.confirmAbove;
+}
+
+/** Why a request without a price is asked about: the limits it cannot be held to. */
+export function unknownPriceReason(model: string, limits: Limits): string {
+  const set = [
+    limits.confirmAbove !== null && `confirm requests above ${usd(limits.confirmAbove)}`,
+    limits.daily !== null && `a daily budget of ${usd(limits.daily)}`,
+    limits.monthly !== null && `a monthly budget of ${usd(limits.monthly)}`,
+  ].filter((x): x is string => typeof x === 'string');
+  const budgets = limits.daily !== null || limits.monthly !== null;
+  return (
+    `${model} has no price, so this request’s cost is unknown` +
+    (budgets ? ' and it is not counted toward your budgets' : '') +
+    `. You set ${set.join(' and ')}. Add a price in Costs and limits to have it counted.`
+  );
+}
+
+/**
+ * "2 requests are unpriced (not counted)…": the spend panel's note (`compact`: the short form beside the
+ * estimate), or null when every request had a price.
+ */
+export function unpricedNote(count: number, compact = false): string | null {
+  if (count <= 0) return null;
+  if (compact) return `+ ${count} unpriced request${count === 1 ? '' : 's'}, not counted`;
+  const what = count === 1 ? '1 request is' : `${count} requests are`;
+  return `${what} unpriced (not counted): the model had no price. Add one in Costs and limits; budgets do not count them.`;
 }

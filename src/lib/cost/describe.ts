@@ -1,7 +1,7 @@
 /** A request's cost in words, for the line under its result. Pure. */
 import type { ActualCost, EstimateCheck } from './actual';
 import { PART_LABELS } from './estimate';
-import { formatTokens, formatUsd, formatUsdRange } from './format';
+import { formatTokenRange, formatTokens, formatUsd, formatUsdRange } from './format';
 import type { Range } from './range';
 import type { TurnCost } from './turn';
 
@@ -33,4 +33,20 @@ export function describeTurn(c: TurnCost, mainline: string): { amount: string; p
     : '';
   const amount = c.usd !== null ? formatUsd(c.usd) : c.image ? 'price unknown' : '—';
   return { amount, parts: [image, text].filter(Boolean).join('; ') };
+}
+
+/**
+ * A library item's cost beside the estimate kept with it: "$0.042 for 2 images · estimated ≈ $0.03–$0.05
+ * (≈ 1,100–2,400 tokens)". The estimate is always marked as one.
+ */
+export function describeStoredCost(
+  cost: number | null,
+  images: number,
+  estimate: { usd: Range | null; tokens: Range | null } | null,
+): string {
+  const actual = cost === null ? 'unknown' : `${formatUsd(cost)}${images > 1 ? ` for ${images} images` : ''}`;
+  if (!estimate) return actual;
+  const usd = estimate.usd ? `≈ ${formatUsdRange(estimate.usd)}` : 'price unknown';
+  const tokens = estimate.tokens ? ` (≈ ${formatTokenRange(estimate.tokens)} tokens)` : '';
+  return `${actual} · estimated ${usd}${tokens}`;
 }

@@ -90,8 +90,15 @@ export function estimateCost(i: EstimateInput): Estimate {
     const perImage = i.inputImages.map((img) => imageInputTokens(img, i.inputFidelity));
     const tokens = addRanges(...perImage);
     const masks = i.inputImages.filter((img) => img.role === 'mask').length;
-    const refs = i.inputImages.length - masks;
-    const what = [refs && `${refs} image${refs > 1 ? 's' : ''}`, masks && 'mask'].filter(Boolean).join(' + ');
+    const context = i.inputImages.filter((img) => img.role === 'context').length;
+    const refs = i.inputImages.length - masks - context;
+    const what = [
+      refs && `${refs} image${refs > 1 ? 's' : ''}`,
+      context && `${context} earlier image${context > 1 ? 's' : ''} (context)`,
+      masks && 'mask',
+    ]
+      .filter(Boolean)
+      .join(' + ');
     lines.push({
       part: 'imageIn',
       tokens,
@@ -103,6 +110,10 @@ export function estimateCost(i: EstimateInput): Estimate {
         ? 'Image input: 512-px tiles plus the high-fidelity surcharge for each image’s shape.'
         : 'Image input: 512-px tiles after scaling the short side to 512 px.',
     );
+    if (context)
+      notes.push(
+        'Context is estimated: the earlier image this turn continues from is counted as one image input (the image tool reads it); how much of a stored conversation the API bills is not published.',
+      );
   }
 
   const out = imageOutputTokens({
@@ -215,11 +226,24 @@ export function estimateInputFromRequest(
     size,
     quality: typeof body.quality === 'string' ? body.quality : 'auto',
     n: Math.max(1, Math.floor(num(body.n, 1))),
-    partialImages: body.stream === true ? Math.max(0, Math.floor(num(body.partial_images, 0))) : 0,
+    // Only a stream sends partials, and never more than the model makes (the request builders clamp the same way).
+    partialImages:
+      body.stream === true
+        ? Math.min(profile.maxPartialImages, Math.max(0, Math.floor(num(body.partial_images, 0))))
+        : 0,
     promptChars: typeof body.prompt === 'string' ? body.prompt.length : 0,
     inputImages: ctx.inputImages ?? [],
     inputFidelity: fidelity,
     frames,
     calibration: ctx.calibration,
   };
+}
+
+/** What the library keeps of an estimate with the item it made (dollars and tokens, as ranges). */
+export function storedEstimate(
+  e: Pick<Estimate, 'usd' | 'tokens'> | null,
+): { usd: Range | null; tokens: Range | null } | null {
+  if (!e) return null;
+  const copy = (r: Range | null) => (r ? { low: r.low, point: r.point, high: r.high } : null);
+  return { usd: copy(e.usd), tokens: copy(e.tokens) };
 }

@@ -6,6 +6,8 @@ import { usageParts } from './actual';
 import { calibrationKey, observedRatio } from './calibration';
 import { canonicalModelId } from './prices';
 import { areaTokens, PARTIAL_IMAGE_TOKENS } from './tokens';
+import { imageToolUsage } from './turn';
+import type { TurnRecord } from '../conversation/tree';
 
 export interface RunOutcome {
   model: string;
@@ -33,4 +35,28 @@ export function calibrationSample(o: RunOutcome): { key: string; ratio: number }
     partialTokens: PARTIAL_IMAGE_TOKENS,
   });
   return ratio === null ? null : { key: calibrationKey(canonicalModelId(o.model), quality), ratio };
+}
+
+/**
+ * What a conversation turn teaches: the image tool's output tokens (`tool_usage.image_gen`) against the size and
+ * quality its image calls reported. Nothing when either is missing, or when the turn's images differ in size or
+ * quality (the tokens could not be split between them).
+ */
+export function turnCalibrationSample(
+  turn: Pick<TurnRecord, 'toolModel' | 'toolUsage' | 'images'>,
+): { key: string; ratio: number } | null {
+  const usage = imageToolUsage(turn.toolUsage);
+  const finals = turn.images.filter((i) => i.blob !== null);
+  const first = finals[0];
+  if (!usage || !first?.size || !first.quality) return null;
+  if (finals.some((i) => i.size !== first.size || i.quality !== first.quality)) return null;
+  return calibrationSample({
+    model: turn.toolModel,
+    body: {},
+    echoed: { size: first.size, quality: first.quality },
+    usage,
+    images: finals.length,
+    // Every partial streamed was billed (+100 image output tokens each): partialIndex is the last one seen.
+    partials: turn.images.reduce((sum, i) => sum + Math.max(0, i.partialIndex + 1), 0),
+  });
 }

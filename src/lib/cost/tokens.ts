@@ -132,8 +132,11 @@ export function imageOutputTokens(i: OutputTokenInput): OutputTokenEstimate | nu
 export interface InputImage {
   width: number;
   height: number;
-  /** A mask is tokenised like an image but never at high fidelity. */
-  role?: 'reference' | 'mask';
+  /**
+   * A mask is tokenised like an image but never at high fidelity. 'context': the earlier image a conversation
+   * turn continues from (tokenised like a reference; how much of a stored conversation is billed is not published).
+   */
+  role?: 'reference' | 'mask' | 'context';
 }
 
 /** Image input tokenisation (third-party analysis of gpt-image-1 billing): short side → 512, 512-px tiles. */

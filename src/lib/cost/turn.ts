@@ -95,7 +95,8 @@ export function turnCost(
 
 /**
  * The body the estimate prices for a turn: the image tool's share, like one generation with the tool model
- * (the mainline model's text is extra and has no registry price).
+ * (the mainline model's text is extra and has no registry price). A turn is always streamed
+ * (ConversationState.execute), so its partial images are billed: `stream: true` makes the estimate count them.
  */
 export function toolEstimateBody(text: string, tool: ToolOptions): Record<string, unknown> {
   return {
@@ -103,6 +104,7 @@ export function toolEstimateBody(text: string, tool: ToolOptions): Record<string
     size: tool.size,
     quality: tool.quality,
     n: 1,
+    stream: true,
     partial_images: tool.partialImages,
     ...(tool.inputFidelity ? { input_fidelity: tool.inputFidelity } : {}),
   };

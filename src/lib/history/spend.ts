@@ -16,7 +16,7 @@ export interface SpendEntry {
   /** The page load that sent it ("this session"). */
   session: string;
   model: string;
-  endpoint: 'generations' | 'edits' | 'responses';
+  endpoint: 'generations' | 'edits' | 'variations' | 'responses';
   usage: ImageUsage | null;
   /** USD from `usage` at the prices in force then; null when unknown (no usage or no price). */
   cost: number | null;
@@ -30,6 +30,7 @@ export interface SpendLedger {
   clear(): Promise<void>;
 }
 
+const ENDPOINTS: readonly SpendEntry['endpoint'][] = ['generations', 'edits', 'variations', 'responses'];
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** An entry read back from storage, or null when it is not one (never trust stored data). */
@@ -42,7 +43,7 @@ export function asSpendEntry(v: unknown): SpendEntry | null {
     time: e.time,
     session: typeof e.session === 'string' ? e.session : '',
     model: typeof e.model === 'string' ? e.model : '',
-    endpoint: e.endpoint === 'edits' || e.endpoint === 'responses' ? e.endpoint : 'generations',
+    endpoint: ENDPOINTS.includes(e.endpoint!) ? e.endpoint! : 'generations',
     usage: e.usage && typeof e.usage === 'object' ? e.usage : null,
     cost: finite(e.cost) && e.cost >= 0 ? e.cost : null,
     estimate: est && finite(est.low) && finite(est.point) && finite(est.high) ? est : null,

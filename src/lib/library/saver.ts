@@ -18,6 +18,7 @@ import {
   type ItemStatus,
   type LibraryItem,
   type Recipe,
+  type RecipeEstimate,
   scrubBody,
 } from './types';
 
@@ -34,6 +35,8 @@ export interface RunLike {
   readonly usage: ImageUsage | null;
   readonly endedAt: number | null;
   readonly kind?: string;
+  /** An edit run's endpoint: 'edits' or the legacy 'variations' (EditRunState.operation). */
+  readonly operation?: string;
   /** An edit's input images and mask, as sent. */
   readonly inputs?: { images: Blob[]; mask: Blob | null };
 }
@@ -50,6 +53,7 @@ export interface ImageToSave {
   echoed?: Record<string, string>;
   usage?: ImageUsage | null;
   cost?: number | null;
+  estimate?: RecipeEstimate | null;
   startedAt?: number;
   totalMs?: number | null;
   status?: ItemStatus;
@@ -175,9 +179,10 @@ export class LibrarySaver {
     const previous = r.items.get(index);
     const inputs = r.inputs ? await r.inputs : { refs: [], mask: null, blobs: new Map<string, Blob>() };
     const edit = run.kind === 'edit';
+    const variation = edit && run.operation === 'variations';
     const recipe: Recipe = {
-      kind: edit ? 'edit' : 'generation',
-      endpoint: edit ? '/images/edits' : '/images/generations',
+      kind: variation ? 'variation' : edit ? 'edit' : 'generation',
+      endpoint: variation ? '/images/variations' : edit ? '/images/edits' : '/images/generations',
       model: run.model,
       body: scrubBody(run.body),
       prompt: run.prompt,
@@ -185,6 +190,7 @@ export class LibrarySaver {
       echoed: { ...ev.echoed },
       usage: null,
       cost: null,
+      estimate: null,
       timings: { startedAt: run.startedAt, firstImageMs: r.firstImageMs, totalMs: null },
       status: ev.kind === 'image' ? 'complete' : 'incomplete',
       sources: inputs.refs,
@@ -204,8 +210,11 @@ export class LibrarySaver {
     if (item) r.items.set(index, item);
   }
 
-  /** The run ended: its items get usage, cost (USD for the whole request), timings and final status. */
-  ended(run: RunLike, cost: number | null): Promise<void> {
+  /**
+   * The run ended: its items get usage, cost (USD for the whole request), the estimate shown before it was sent,
+   * timings and final status.
+   */
+  ended(run: RunLike, cost: number | null, estimate: RecipeEstimate | null = null): Promise<void> {
     const r = this.runs.get(run.id);
     if (!r) return Promise.resolve();
     r.chain = r.chain.then(async () => {
@@ -220,6 +229,7 @@ export class LibrarySaver {
             echoed: { ...item.recipe.echoed, ...run.echoed },
             usage: run.usage,
             cost,
+            estimate,
             status,
             timings: {
               ...item.recipe.timings,
@@ -256,6 +266,7 @@ export class LibrarySaver {
       echoed: { ...(input.echoed ?? {}) },
       usage: input.usage ?? null,
       cost: input.cost ?? null,
+      estimate: input.estimate ?? null,
       timings: { startedAt: started, firstImageMs: null, totalMs: input.totalMs ?? null },
       status: input.status ?? 'complete',
       sources: inputs.refs,

@@ -4,7 +4,15 @@
  */
 import type { ImageUsage } from '../api/images';
 
-/** The record format written now. Older records are upgraded on read (see migrate.ts). */
+/**
+ * The record format written now. Older records are upgraded on read (see migrate.ts).
+ *
+ * Still 1 after `recipe.estimate` was added: the field is optional on read (a record without it reads as
+ * `estimate: null`, so every stored v1 record stays valid as it is) and a reader that does not know it ignores it.
+ * Bumping the version would have made an older build still open in another tab (or served by a stale service
+ * worker) drop every new record as unreadable, for no gain. A change that alters or removes a field, or makes
+ * one required, needs a new version and a step in migrate.ts.
+ */
 export const LIBRARY_SCHEMA = 1;
 
 export type ItemKind = 'generation' | 'edit' | 'variation' | 'conversation';
@@ -33,6 +41,21 @@ export interface Timings {
   totalMs: number | null;
 }
 
+/** Low, best guess and high: an estimate is a range (see cost/range.ts). */
+export interface StoredRange {
+  low: number;
+  point: number;
+  high: number;
+}
+
+/** The estimate shown before the request was sent (for the whole request, like `cost`). Never a bill. */
+export interface RecipeEstimate {
+  /** USD; null when the model had no price. */
+  usd: StoredRange | null;
+  /** All tokens of the request, when the estimate counted them (conversation turns keep only dollars). */
+  tokens: StoredRange | null;
+}
+
 /** Everything needed to understand, repeat or continue the request that made an image. */
 export interface Recipe {
   kind: ItemKind;
@@ -48,6 +71,8 @@ export interface Recipe {
   usage: ImageUsage | null;
   /** USD computed from `usage` at the prices in force then; null when unknown. */
   cost: number | null;
+  /** What was estimated before sending; null when unknown (and in records saved before it was kept). */
+  estimate: RecipeEstimate | null;
   timings: Timings;
   status: ItemStatus;
   /** Input images (edits, variations, conversation turns), in the order sent. */
@@ -96,6 +121,20 @@ function asImageRef(v: unknown): ImageRef | null {
 }
 
 const strOrNull = (v: unknown): string | null => (isStr(v) ? v : null);
+
+function asRange(v: unknown): StoredRange | null {
+  if (!isObj(v) || !isNum(v.low) || !isNum(v.point) || !isNum(v.high)) return null;
+  if (v.low < 0 || v.low > v.point || v.point > v.high) return null;
+  return { low: v.low, point: v.point, high: v.high };
+}
+
+/** A stored estimate, or null when missing or malformed (it is a detail: never a reason to drop the item). */
+export function asRecipeEstimate(v: unknown): RecipeEstimate | null {
+  if (!isObj(v)) return null;
+  const usd = asRange(v.usd);
+  const tokens = asRange(v.tokens);
+  return usd || tokens ? { usd, tokens } : null;
+}
 const numOrNull = (v: unknown): number | null => (isNum(v) ? v : null);
 
 /**
@@ -131,6 +170,7 @@ export function asLibraryItem(v: unknown): LibraryItem | null {
       echoed,
       usage: isObj(r.usage) ? (r.usage as ImageUsage) : null,
       cost: isNum(r.cost) && r.cost >= 0 ? r.cost : null,
+      estimate: asRecipeEstimate(r.estimate),
       timings: {
         startedAt: isNum(t.startedAt) ? t.startedAt : v.created,
         firstImageMs: numOrNull(t.firstImageMs),

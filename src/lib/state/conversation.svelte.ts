@@ -11,6 +11,7 @@ import { JobStore } from '../conversation/jobs';
 import { RELOADED_MESSAGE, RESUMABLE_MESSAGE } from '../conversation/messages';
 import {
   DEFAULT_TOOL_OPTIONS,
+  resentTool,
   validateTurn,
   type ImageDetail,
   type ImageRef,
@@ -19,6 +20,7 @@ import {
 import { readPrefs, writePrefs } from '../conversation/prefs';
 import { TurnRunner, type TurnHost } from '../conversation/runner';
 import {
+  contextTurnOf,
   leafOf,
   pathHasImage,
   pathTo,
@@ -239,11 +241,7 @@ export class ConversationState {
 
   /** The turn a new one continues for context: the nearest finished turn on the path (a failed one has no answer). */
   private contextTurn(parentId: string | null): TurnRecord | null {
-    return (
-      pathTo(this.turns, parentId)
-        .reverse()
-        .find((t) => t.status === 'done') ?? null
-    );
+    return contextTurnOf(this.turns, parentId);
   }
 
   // --- sending ----------------------------------------------------------------------------------------------
@@ -282,7 +280,7 @@ export class ConversationState {
     const old = this.turn(id);
     if (!old) return;
     const turn = this.startTurn(old.parentId, { ...old, estimate: opts.estimate ?? old.estimate });
-    const tool = { ...this.tool, model: old.toolModel, action: old.requestedAction };
+    const tool = resentTool(this.tool, old);
     await this.runner.execute(conn, turn.id, turn.plan, tool, opts);
   }
 

@@ -27,7 +27,8 @@ import {
   type CalibrationTable,
 } from '../cost/calibration';
 import { estimateCost, estimateInputFromRequest, type Estimate } from '../cost/estimate';
-import { calibrationSample } from '../cost/learn';
+import { calibrationSample, turnCalibrationSample } from '../cost/learn';
+import { partialsOnlyCost, turnPartialsOnly, type PartialsOnly } from '../cost/partials';
 import {
   canonicalModelId,
   effectivePrices,
@@ -67,15 +68,25 @@ export interface RunCost {
   estimate: Estimate | null;
   actual: ActualCost | null;
   check: EstimateCheck | null;
+  /** Cut or cancelled with only partial images and no usage: counted at the partials' tokens (estimated). */
+  partialsOnly?: PartialsOnly | null;
 }
 
 export interface PendingConfirm {
   estimate: Estimate;
-  threshold: number;
+  /** The confirmation threshold; null when asking only because the price is unknown and a budget is set. */
+  threshold: number | null;
   resolve: (ok: boolean) => void;
 }
 
 export type CostSettingsFocus = LimitKey | 'prices';
+
+/** Which API a studio run called: an edit run also makes variations (EditRunState.operation). */
+function ledgerEndpoint(run: RunState): SpendEntry['endpoint'] {
+  const r = run as { kind?: string; operation?: string };
+  if (r.kind !== 'edit') return 'generations';
+  return r.operation === 'variations' ? 'variations' : 'edits';
+}
 
 function defaultStorage(): Storage | null {
   try {
@@ -203,7 +214,7 @@ export class CostState {
     if (!needsConfirm(estimate.usd, this.limits)) return true;
     this.pending?.resolve(false);
     return new Promise((resolve) => {
-      this.pending = { estimate, threshold: this.limits.confirmAbove!, resolve };
+      this.pending = { estimate, threshold: this.limits.confirmAbove, resolve };
     });
   }
 
@@ -218,14 +229,21 @@ export class CostState {
     this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual: null, check: null } };
   }
 
-  /** A run ended: its actual cost, calibration, and a ledger entry when anything may have been billed. */
+  /**
+   * A run ended: its actual cost, calibration, and a ledger entry when anything may have been billed (partial
+   * images alone too: they count at their tokens, as an estimate).
+   */
   async ended(run: RunState): Promise<void> {
     const usage = run.usage;
-    if (!usage && run.images.length === 0) return;
+    const partialsOnly =
+      !usage && run.images.length === 0
+        ? partialsOnlyCost(run.partialsSeen, this.pricesFor(run.model))
+        : null;
+    if (!usage && run.images.length === 0 && !partialsOnly) return;
     const estimate = this.runCosts[run.id]?.estimate ?? null;
     const actual = usage ? actualCost(usage, this.pricesFor(run.model)) : null;
     const check = actual?.usd != null && estimate?.usd ? compareWithEstimate(actual.usd, estimate.usd) : null;
-    this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual, check } };
+    this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual, check, partialsOnly } };
     if (usage) this.learn(run, usage);
     const time = this.now();
     const entry: SpendEntry = {
@@ -233,10 +251,10 @@ export class CostState {
       time,
       session: this.session,
       model: run.model,
-      endpoint: (run as { kind?: string }).kind === 'edit' ? 'edits' : 'generations',
+      endpoint: ledgerEndpoint(run),
       usage,
       cost: actual?.usd ?? null,
-      estimate: estimate?.usd ?? null,
+      estimate: partialsOnly ? partialsOnly.usd : (estimate?.usd ?? null),
     };
     await this.addEntry(entry);
   }
@@ -256,13 +274,18 @@ export class CostState {
    * shown when it was sent, marked as such. Recording the same turn twice keeps one entry.
    */
   async recordTurn(turn: TurnRecord): Promise<TurnCost | null> {
-    if (!turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob)) return null;
+    const reportedNothing = !turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob);
+    const partialsOnly = reportedNothing
+      ? partialsOnlyCost(turnPartialsOnly(turn), this.pricesFor(turn.toolModel))
+      : null;
+    if (reportedNothing && !partialsOnly) return null;
     const id = `${this.session}:responses:${turn.id}`;
     if (this.entries.some((e) => e.id === id)) return null;
     const reported = this.turnCost(turn);
     // Offer the mainline model in the price table, so that its text tokens can be priced.
     if (reported.mainlineUnpriced && !this.unpricedModels.includes(turn.mainline))
       this.unpricedModels = [...this.unpricedModels, turn.mainline];
+    this.calibrate(turnCalibrationSample(turn));
     await this.addEntry({
       id,
       time: this.now(),
@@ -271,7 +294,7 @@ export class CostState {
       endpoint: 'responses',
       usage: imageToolUsage(turn.toolUsage),
       cost: reported.usd,
-      estimate: turn.estimate ?? null,
+      estimate: partialsOnly ? partialsOnly.usd : (turn.estimate ?? null),
     });
     return reported;
   }
@@ -288,14 +311,19 @@ export class CostState {
 
   /** Updates the calibration of area-scaled estimates from what a response reported. */
   private learn(run: RunState, usage: ImageUsage): void {
-    const sample = calibrationSample({
-      model: run.model,
-      body: run.body,
-      echoed: run.echoed,
-      usage,
-      images: run.images.length,
-      partials: run.partialsSeen,
-    });
+    this.calibrate(
+      calibrationSample({
+        model: run.model,
+        body: run.body,
+        echoed: run.echoed,
+        usage,
+        images: run.images.length,
+        partials: run.partialsSeen,
+      }),
+    );
+  }
+
+  private calibrate(sample: { key: string; ratio: number } | null): void {
     if (!sample) return;
     this.calibration = updateCalibration(this.calibration, sample.key, sample.ratio, this.now());
     this.write(CALIBRATION_STORAGE_KEY, JSON.stringify(this.calibration));

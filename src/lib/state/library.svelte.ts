@@ -26,7 +26,7 @@ import {
 } from '../library/repository';
 import { LibrarySaver, type ImageToSave, type RunLike } from '../library/saver';
 import type { Thumbnail } from '../library/thumbnail';
-import type { LibraryItem } from '../library/types';
+import type { LibraryItem, RecipeEstimate } from '../library/types';
 import { ThumbCache } from './library-thumbs.svelte';
 
 export interface LibraryDeps {
@@ -258,11 +258,11 @@ export class LibraryState {
     return this.saver.image(run, ev, at);
   }
 
-  /** A studio run ended; `cost` is what the whole request cost (USD), when known. */
-  async runEnded(run: RunLike, cost: number | null): Promise<void> {
+  /** A studio run ended; `cost` is what the whole request cost (USD), when known, beside what was estimated. */
+  async runEnded(run: RunLike, cost: number | null, estimate: RecipeEstimate | null = null): Promise<void> {
     // After the run's images, which may be waiting for the first read (continuations run in order).
     if (this.available === null) await this.firstPage;
-    return this.saver.ended(run, cost);
+    return this.saver.ended(run, cost, estimate);
   }
 
   /** Saves an image made elsewhere (conversation mode). Resolves with the item, or null if it was not kept. */

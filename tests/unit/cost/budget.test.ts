@@ -5,6 +5,8 @@ import {
   budgetWarning,
   localDay,
   needsConfirm,
+  unknownPriceReason,
+  unpricedNote,
   NO_LIMITS,
   parseStoredLimits,
   setLimit,
@@ -107,7 +109,22 @@ describe('summarizeSpend across day and month boundaries', () => {
       ],
       { now, tz: fixed(0), session: 'x' },
     );
-    expect(t.today).toEqual({ usd: 0.04, requests: 2, estimated: 1 });
+    expect(t.today).toEqual({ usd: 0.04, requests: 2, estimated: 1, unpriced: 1 });
+  });
+
+  it('counts requests with neither cost nor estimate as unpriced, in every period they fall in', () => {
+    const now = utc(2026, 6, 15, 12);
+    const t = summarizeSpend(
+      [
+        entry(now, { cost: null, estimate: null, session: 'x' }),
+        entry(utc(2026, 6, 2, 12), { cost: null, estimate: null }),
+        entry(now, { cost: 0.02, estimate: null }),
+      ],
+      { now, tz: fixed(0), session: 'x' },
+    );
+    expect(t.session.unpriced).toBe(1);
+    expect(t.today).toMatchObject({ usd: 0.02, requests: 2, unpriced: 1 });
+    expect(t.month).toMatchObject({ usd: 0.02, requests: 3, unpriced: 2 });
   });
 });
 
@@ -175,8 +192,34 @@ describe('needsConfirm uses the top of the estimate', () => {
     { above: 0.17, estimate: est, ask: false },
     { above: 0, estimate: est, ask: true },
     { above: 1, estimate: null, ask: true }, // unknown price: ask
+    { above: null, estimate: null, ask: false }, // no limits at all: nothing to hold it to
   ])('threshold $above', ({ above, estimate, ask }) => {
     expect(needsConfirm(estimate, { ...NO_LIMITS, confirmAbove: above })).toBe(ask);
+  });
+
+  it.each([
+    { limits: { daily: 1 }, ask: true },
+    { limits: { monthly: 20 }, ask: true },
+  ])('an unknown price with only a budget set ($limits) asks: budgets cannot count it', ({ limits, ask }) => {
+    expect(needsConfirm(null, { ...NO_LIMITS, ...limits })).toBe(ask);
+    expect(needsConfirm({ low: 0, point: 0.01, high: 0.02 }, { ...NO_LIMITS, ...limits })).toBe(false);
+  });
+
+  it('says why: the price is unknown, not counted toward budgets, and what the user set', () => {
+    expect(unknownPriceReason('dall-e-2', { confirmAbove: null, daily: 1, monthly: 20 })).toBe(
+      'dall-e-2 has no price, so this request’s cost is unknown and it is not counted toward your budgets. You set a daily budget of $1.00 and a monthly budget of $20.00. Add a price in Costs and limits to have it counted.',
+    );
+    expect(unknownPriceReason('x', { ...NO_LIMITS, confirmAbove: 0.5 })).toBe(
+      'x has no price, so this request’s cost is unknown. You set confirm requests above $0.50. Add a price in Costs and limits to have it counted.',
+    );
+  });
+
+  it('the spend panel’s note on unpriced requests', () => {
+    expect(unpricedNote(0)).toBeNull();
+    expect(unpricedNote(1)).toMatch(/^1 request is unpriced \(not counted\)/);
+    expect(unpricedNote(3)).toMatch(/^3 requests are unpriced \(not counted\)/);
+    expect(unpricedNote(1, true)).toBe('+ 1 unpriced request, not counted');
+    expect(unpricedNote(2, true)).toBe('+ 2 unpriced requests, not counted');
   });
 });
 

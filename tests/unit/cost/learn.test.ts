@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageUsage } from '../../../src/lib/api/images';
-import { calibrationSample, type RunOutcome } from '../../../src/lib/cost/learn';
+import type { TurnRecord } from '../../../src/lib/conversation/tree';
+import { calibrationSample, turnCalibrationSample, type RunOutcome } from '../../../src/lib/cost/learn';
+import { turnImage, turnRecord } from '../factories';
+import { costState } from './fakes';
 
 const usage = (imageOut: number): ImageUsage => ({
   input_tokens: 10,
@@ -80,5 +83,51 @@ describe('calibrationSample: what a response teaches', () => {
     { name: 'no image tokens reported', patch: { usage: usage(0) } },
   ])('nothing to learn: $name', ({ patch }) => {
     expect(calibrationSample(outcome(patch))).toBeNull();
+  });
+});
+
+describe('turnCalibrationSample: a conversation turn teaches from tool_usage.image_gen', () => {
+  const gen = (imageOut: number) => ({ image_gen: usage(imageOut) });
+  const turn = (patch: Partial<TurnRecord>) =>
+    turnRecord('t', null, {
+      toolModel: 'gpt-image-2',
+      toolUsage: gen(1256),
+      images: [turnImage('ig_t', { size: '1024x1024', quality: 'medium', partialIndex: 1 })],
+      ...patch,
+    });
+
+  it('learns when the output tokens and the size and quality used are known (partials taken off)', () => {
+    expect(turnCalibrationSample(turn({}))).toEqual({ key: 'gpt-image-2|medium', ratio: 1 });
+    const twice = turn({ toolUsage: gen(2 * 1056 + 200) });
+    expect(turnCalibrationSample(twice)?.ratio).toBeCloseTo(2, 9);
+  });
+
+  it.each([
+    ['no tool usage', { toolUsage: null }],
+    ['no size reported', { images: [turnImage('ig_t', { size: null, quality: 'medium' })] }],
+    ['no quality reported', { images: [turnImage('ig_t', { size: '1024x1024', quality: null })] }],
+    ['no final image', { images: [turnImage('ig_t', { blob: null, size: '1024x1024', quality: 'medium' })] }],
+    [
+      'images of different sizes',
+      {
+        images: [
+          turnImage('ig_1', { size: '1024x1024', quality: 'medium' }),
+          turnImage('ig_2', { size: '1536x1024', quality: 'medium' }),
+        ],
+      },
+    ],
+    ['a model with a published table', { toolModel: 'gpt-image-1.5' }],
+  ] as const)('learns nothing with %s', (_, patch) => {
+    expect(turnCalibrationSample(turn(patch as Partial<TurnRecord>))).toBeNull();
+  });
+
+  it('CostState.recordTurn updates the calibration the next estimate uses', async () => {
+    const { cost } = costState();
+    await cost.load();
+    const before = cost.estimate('gpt-image-2', { prompt: 'x', size: '1024x1024', quality: 'medium' });
+    await cost.recordTurn(turn({ toolUsage: gen(2 * 1056 + 200) }));
+    expect(cost.calibration['gpt-image-2|medium']).toMatchObject({ samples: 1, ratio: 2 });
+    const after = cost.estimate('gpt-image-2', { prompt: 'x', size: '1024x1024', quality: 'medium' });
+    expect(after.usd!.point).toBeGreaterThan(before.usd!.point * 1.5);
   });
 });

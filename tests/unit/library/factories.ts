@@ -44,6 +44,10 @@ export function recipe(patch: Partial<Recipe> = {}): Recipe {
     echoed: { size: '1024x1024', quality: 'low' },
     usage: { input_tokens: 12, output_tokens: 272, total_tokens: 284 },
     cost: 0.011,
+    estimate: {
+      usd: { low: 0.0109, point: 0.011, high: 0.0111 },
+      tokens: { low: 272, point: 282, high: 292 },
+    },
     timings: { startedAt: 1_760_000_000_000, firstImageMs: 900, totalMs: 4200 },
     status: 'complete',
     sources: [],
