@@ -11,7 +11,9 @@ export interface JobRecord {
   startedAt: number;
 }
 
-export const JOBS_KEY = 'atelier.conversation.jobs.v1';
+import { JOBS_KEY } from './keys';
+
+export { JOBS_KEY };
 
 type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 

@@ -1,8 +1,9 @@
 /** Conversation mode's options as kept in localStorage (not the draft text, which goes with the turn). */
+import { PREFS_KEY } from './keys';
 import type { ImageDetail, ToolOptions } from './request';
 import type { ReferenceMode } from './tree';
 
-export const PREFS_KEY = 'atelier.conversation.v1';
+export { PREFS_KEY };
 
 export interface ConversationPrefs {
   mainline: string;

@@ -2,8 +2,6 @@
  * Costs: the price table (registry + the user's overrides), calibration, spending limits and the spend ledger;
  * the estimate for a request body, the gate before sending (budgets, confirmation) and the actual cost after.
  */
-import type { ImageUsage } from '../api/images';
-import { actualCost, compareWithEstimate, type ActualCost, type EstimateCheck } from '../cost/actual';
 import {
   budgetBlock,
   localDay,
@@ -27,8 +25,6 @@ import {
   type CalibrationTable,
 } from '../cost/calibration';
 import { estimateCost, estimateInputFromRequest, type Estimate } from '../cost/estimate';
-import { calibrationSample, turnCalibrationSample } from '../cost/learn';
-import { partialsOnlyCost, turnPartialsOnly, type PartialsOnly } from '../cost/partials';
 import {
   canonicalModelId,
   effectivePrices,
@@ -51,7 +47,7 @@ import {
 } from '../history/spend';
 import { resolveModel } from '../models/resolve';
 import type { TurnRecord } from '../conversation/tree';
-import { imageToolUsage, textPrices, turnCost, type TurnCost } from '../cost/turn';
+import type { RunCost, Settled, TurnCost } from '../cost/settle';
 import type { RunState } from './run.svelte';
 
 export interface CostDeps {
@@ -63,14 +59,7 @@ export interface CostDeps {
   session?: string;
 }
 
-/** What a run was expected to cost and what it did cost. */
-export interface RunCost {
-  estimate: Estimate | null;
-  actual: ActualCost | null;
-  check: EstimateCheck | null;
-  /** Cut or cancelled with only partial images and no usage: counted at the partials' tokens (estimated). */
-  partialsOnly?: PartialsOnly | null;
-}
+export type { RunCost, TurnCost };
 
 export interface PendingConfirm {
   estimate: Estimate;
@@ -95,6 +84,10 @@ function defaultStorage(): Storage | null {
     return null;
   }
 }
+
+/** The after-request code (cost/settle.ts): loaded when the first request is sent, not with the page. */
+let settleCode: Promise<typeof import('../cost/settle')> | null = null;
+const loadSettle = () => (settleCode ??= import('../cost/settle'));
 
 const newSession = () =>
   globalThis.crypto?.randomUUID?.() ?? `s-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -227,76 +220,54 @@ export class CostState {
 
   track(run: RunState, estimate: Estimate): void {
     this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual: null, check: null } };
+    void loadSettle().catch(() => {}); // ready by the time the run ends
   }
 
   /**
    * A run ended: its actual cost, calibration, and a ledger entry when anything may have been billed (partial
-   * images alone too: they count at their tokens, as an estimate).
+   * images alone too: they count at their tokens, as an estimate). Resolves once the entry is stored.
    */
   async ended(run: RunState): Promise<void> {
-    const usage = run.usage;
-    const partialsOnly =
-      !usage && run.images.length === 0
-        ? partialsOnlyCost(run.partialsSeen, this.pricesFor(run.model))
-        : null;
-    if (!usage && run.images.length === 0 && !partialsOnly) return;
-    const estimate = this.runCosts[run.id]?.estimate ?? null;
-    const actual = usage ? actualCost(usage, this.pricesFor(run.model)) : null;
-    const check = actual?.usd != null && estimate?.usd ? compareWithEstimate(actual.usd, estimate.usd) : null;
-    this.runCosts = { ...this.runCosts, [run.id]: { estimate, actual, check, partialsOnly } };
-    if (usage) this.learn(run, usage);
-    const time = this.now();
-    const entry: SpendEntry = {
-      id: `${this.session}:${run.id}:${time}`,
-      time,
-      session: this.session,
-      model: run.model,
-      endpoint: ledgerEndpoint(run),
-      usage,
-      cost: actual?.usd ?? null,
-      estimate: partialsOnly ? partialsOnly.usd : (estimate?.usd ?? null),
-    };
-    await this.addEntry(entry);
-  }
-
-  /** A conversation turn's cost from what its response reported (image tool and mainline parts). */
-  turnCost(turn: Pick<TurnRecord, 'toolModel' | 'mainline' | 'usage' | 'toolUsage'>): TurnCost {
-    return turnCost(
-      { usage: turn.usage, toolUsage: turn.toolUsage },
-      this.pricesFor(turn.toolModel),
-      textPrices(turn.mainline, this.overrides),
-    );
+    const { settleRun } = await loadSettle();
+    const settled = settleRun(run, this.pricesFor(run.model), this.runCosts[run.id]?.estimate ?? null);
+    if (!settled) return;
+    this.runCosts = { ...this.runCosts, [run.id]: settled.cost };
+    await this.record(settled, `${this.session}:${run.id}`, ledgerEndpoint(run));
   }
 
   /**
-   * A conversation turn ended: one ledger entry when anything may have been billed. Its cost comes from the
-   * response's usage when the image tool's tokens were reported and priced; otherwise it counts at the estimate
-   * shown when it was sent, marked as such. Recording the same turn twice keeps one entry.
+   * A conversation turn ended: one ledger entry when anything may have been billed (see settleTurn). Recording
+   * the same turn twice keeps one entry. Resolves to the reported cost.
    */
   async recordTurn(turn: TurnRecord): Promise<TurnCost | null> {
-    const reportedNothing = !turn.usage && !turn.toolUsage && !turn.images.some((i) => i.blob);
-    const partialsOnly = reportedNothing
-      ? partialsOnlyCost(turnPartialsOnly(turn), this.pricesFor(turn.toolModel))
-      : null;
-    if (reportedNothing && !partialsOnly) return null;
+    const { settleTurn } = await loadSettle();
     const id = `${this.session}:responses:${turn.id}`;
     if (this.entries.some((e) => e.id === id)) return null;
-    const reported = this.turnCost(turn);
+    const settled = settleTurn(turn, this.pricesFor(turn.toolModel), this.overrides);
+    if (!settled) return null;
     // Offer the mainline model in the price table, so that its text tokens can be priced.
-    if (reported.mainlineUnpriced && !this.unpricedModels.includes(turn.mainline))
+    if (settled.reported.mainlineUnpriced && !this.unpricedModels.includes(turn.mainline))
       this.unpricedModels = [...this.unpricedModels, turn.mainline];
-    this.calibrate(turnCalibrationSample(turn));
+    await this.record(settled, id, 'responses', false);
+    return settled.reported;
+  }
+
+  /** Calibrates from what was reported and stores the ledger entry. */
+  private async record(
+    settled: Omit<Settled, 'cost'>,
+    id: string,
+    endpoint: SpendEntry['endpoint'],
+    stamped = true,
+  ): Promise<void> {
+    this.calibrate(settled.sample);
+    const time = this.now();
     await this.addEntry({
-      id,
-      time: this.now(),
+      id: stamped ? `${id}:${time}` : id,
+      time,
       session: this.session,
-      model: turn.toolModel,
-      endpoint: 'responses',
-      usage: imageToolUsage(turn.toolUsage),
-      cost: reported.usd,
-      estimate: partialsOnly ? partialsOnly.usd : (turn.estimate ?? null),
+      endpoint,
+      ...settled.spent,
     });
-    return reported;
   }
 
   private async addEntry(entry: SpendEntry): Promise<void> {
@@ -307,20 +278,6 @@ export class CostState {
     } catch (e) {
       this.ledgerProblem = describeSpendError(e);
     }
-  }
-
-  /** Updates the calibration of area-scaled estimates from what a response reported. */
-  private learn(run: RunState, usage: ImageUsage): void {
-    this.calibrate(
-      calibrationSample({
-        model: run.model,
-        body: run.body,
-        echoed: run.echoed,
-        usage,
-        images: run.images.length,
-        partials: run.partialsSeen,
-      }),
-    );
   }
 
   private calibrate(sample: { key: string; ratio: number } | null): void {

@@ -3,9 +3,9 @@ import type { Connection } from '../api/client';
 import type { EditRequest } from '../api/edits';
 import type { SquaredImage } from '../images/decode';
 import type { CheckedImage, Decoder, Refusal } from '../images/intake';
-import { squaredName, squaredNotice, type SquareMode, type SquarePlan } from '../images/square';
+import type { SquareMode, SquarePlan } from '../images/square';
 import type { FeatheredMask } from '../mask/export';
-import { canEdit, needsPngCopy, validateEdit, type EditValidation } from '../models/edits';
+import type { EditValidation } from '../models/edits';
 import type { EditRunState } from './edit-run.svelte';
 import type { StudioState } from './studio.svelte';
 
@@ -96,15 +96,20 @@ export class EditState {
   private firstCopy = $derived(
     this.activeMask && this.pngCopy?.sourceId === this.sources[0]?.id ? this.pngCopy : null,
   );
+  /** The rules (models/edits.ts) come with the edit engine; until it is there no source can have been added. */
   validation: EditValidation = $derived.by(() =>
-    validateEdit(
-      this.studio.profile,
-      this.studio.options,
-      this.sources.map(sourceInfo),
-      this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
-      this.firstCopy &&
-        (this.firstCopy.blob ? { bytes: this.firstCopy.blob.size } : { error: this.firstCopy.error ?? '' }),
-    ),
+    !this.engine
+      ? { ok: false, errors: { images: 'Edit mode is still loading.' }, warnings: {} }
+      : this.engine.validateEdit(
+          this.studio.profile,
+          this.studio.options,
+          this.sources.map(sourceInfo),
+          this.activeMask ? { ...this.activeMask, bytes: this.activeMask.blob.size } : null,
+          this.firstCopy &&
+            (this.firstCopy.blob
+              ? { bytes: this.firstCopy.blob.size }
+              : { error: this.firstCopy.error ?? '' }),
+        ),
   );
   /** The model offers legacy variations (the registry says so); known once the edit engine has loaded. */
   variations = $derived.by(() => this.engine?.canVary(this.studio.profile) ?? false);
@@ -196,7 +201,7 @@ export class EditState {
       }
       const { intake, decodeWithThumbnail } = engine;
       const p = this.studio.profile;
-      const max = canEdit(p) ? p.maxInputImages : 16;
+      const max = engine.canEdit(p) ? p.maxInputImages : 16;
       const result = await intake(files, {
         room: max - this.sources.length,
         max,
@@ -279,8 +284,10 @@ export class EditState {
    * `pngCopy` and the validation).
    */
   preparePngCopy(): Promise<Blob | null> {
+    // The rules come with the engine: loaded first, so that the validation is real once this resolves.
+    if (!this.engine) return this.load().then(() => this.preparePngCopy(), () => null);
     const first = this.sources[0];
-    if (!first || !this.activeMask || !needsPngCopy(first)) return Promise.resolve(null);
+    if (!first || !this.activeMask || !this.engine.needsPngCopy(first)) return Promise.resolve(null);
     if (this.copying?.sourceId === first.id) return this.copying.done;
     const sourceId = first.id;
     const done = this.load()
@@ -329,9 +336,9 @@ export class EditState {
    * wants the two in the same format). Returns null when nothing was sent.
    */
   async send(conn: Connection, opts: { stallMs?: number } = {}): Promise<EditRunState | null> {
+    const { EditRunState, needsPngCopy } = await this.load();
     if (!this.validation.ok || !this.studio.validation.ok || this.studio.busy || !this.sources.length)
       return null;
-    const { EditRunState } = await this.load();
     let sources: { blob: Blob; name: string; width: number; height: number }[] = this.sources;
     const first = this.sources[0]!;
     if (this.activeMask && needsPngCopy(first)) {
@@ -383,7 +390,7 @@ export class EditState {
       const mask = oldMask
         ? await (this.deps.squareMask ?? engine.squareMask)(oldMask.blob, sq.plan).catch(() => null)
         : null;
-      const name = squaredName(first.name, mode);
+      const name = engine.squaredName(first.name, mode);
       const replaced: SourceImage = {
         ...first,
         id: nextSourceId++,
@@ -402,7 +409,13 @@ export class EditState {
       if (oldMask) this.clearMask();
       this.sources = [replaced, ...this.sources.slice(1)];
       if (mask) this.setMask({ ...mask, sourceId: replaced.id });
-      this.notice = squaredNotice(first, name, sq.width, mode, !oldMask ? 'none' : mask ? 'squared' : 'lost');
+      this.notice = engine.squaredNotice(
+        first,
+        name,
+        sq.width,
+        mode,
+        !oldMask ? 'none' : mask ? 'squared' : 'lost',
+      );
     } catch (e) {
       this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Make it a square PNG under 4 MB yourself and add it again.`;
     } finally {
