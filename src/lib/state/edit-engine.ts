@@ -7,6 +7,6 @@ export { buildEditForm, describeEditRequest } from '../api/edits';
 export { buildVariationForm, canVary, validateVariation } from '../api/variations';
 export { convertToPng, decodeWithThumbnail, squareMask, toSquarePng } from '../images/decode';
 export { intake } from '../images/intake';
-export { squaredName, squaredNotice } from '../images/square';
 export { canEdit, needsPngCopy, validateEdit } from '../models/edits';
 export { EditRunState } from './edit-run.svelte';
+export { squareSource } from './edit-square';

@@ -1,65 +1,24 @@
 /** The Edit mode: source images (checked on intake), their order, the mask, and sending an edit. */
 import type { Connection } from '../api/client';
 import type { EditRequest } from '../api/edits';
-import type { SquaredImage } from '../images/decode';
-import type { CheckedImage, Decoder, Refusal } from '../images/intake';
-import type { SquareMode, SquarePlan } from '../images/square';
-import type { FeatheredMask } from '../mask/export';
+import type { Refusal } from '../images/intake';
+import type { SquareMode } from '../images/square';
 import type { EditValidation } from '../models/edits';
 import type { EditRunState } from './edit-run.svelte';
+import {
+  newSourceId,
+  sourceInfo,
+  VARIATION_LIMIT_BYTES,
+  type EditDeps,
+  type MaskImage,
+  type SourceImage,
+  type StudioMode,
+} from './edit-types';
 import type { StudioState } from './studio.svelte';
 
 type EditEngine = typeof import('./edit-engine');
 
-/** Variations take a square PNG under 4 MB (kept equal to VARIATION_MAX_BYTES in api/variations.ts). */
-const VARIATION_LIMIT_BYTES = 4 * 1024 * 1024;
-
-export type StudioMode = 'generate' | 'edit' | 'conversation';
-
-export interface SourceImage extends CheckedImage {
-  id: number;
-  /** Blob URL of the thumbnail (or of the image itself); revoked on removal. */
-  thumbUrl: string;
-}
-
-export interface MaskImage {
-  /** The source the mask was painted over. It is sent only while that source is first. */
-  sourceId: number;
-  blob: Blob;
-  url: string;
-  width: number;
-  height: number;
-  /** Share of pixels to edit (alpha 0), 0…1. */
-  editFraction: number;
-  /**
-   * Made with a feather: `blob` (what the API gets) is the painted area grown by the soft edge, still only
-   * alpha 0 or 255; this holds the soft mask "Keep outside the mask" blends with, and the mask as painted.
-   */
-  feathered?: FeatheredMask | null;
-}
-
-export interface EditDeps {
-  decode?: Decoder;
-  toPng?: (blob: Blob) => Promise<Blob>;
-  toSquare?: (blob: Blob, maxBytes: number, mode: SquareMode) => Promise<SquaredImage>;
-  squareMask?: (
-    mask: Blob,
-    plan: SquarePlan,
-  ) => Promise<{ blob: Blob; width: number; height: number; editFraction: number }>;
-  now?: () => number;
-}
-
-let nextSourceId = 1;
-
-/** What the rules (validateEdit, validateVariation) look at: no bytes, just their count. */
-const sourceInfo = (s: SourceImage) => ({
-  name: s.name,
-  mime: s.mime,
-  width: s.width,
-  height: s.height,
-  bytes: s.blob.size,
-  oriented: s.oriented,
-});
+export type { EditDeps, MaskImage, SourceImage, StudioMode } from './edit-types';
 
 export class EditState {
   mode = $state<StudioMode>('generate');
@@ -210,7 +169,7 @@ export class EditState {
       });
       const added = result.accepted.map((img) => ({
         ...img,
-        id: nextSourceId++,
+        id: newSourceId(),
         thumbUrl: URL.createObjectURL(img.thumbnail ?? img.blob),
       }));
       this.sources = [...this.sources, ...added];
@@ -285,7 +244,11 @@ export class EditState {
    */
   preparePngCopy(): Promise<Blob | null> {
     // The rules come with the engine: loaded first, so that the validation is real once this resolves.
-    if (!this.engine) return this.load().then(() => this.preparePngCopy(), () => null);
+    if (!this.engine)
+      return this.load().then(
+        () => this.preparePngCopy(),
+        () => null,
+      );
     const first = this.sources[0];
     if (!first || !this.activeMask || !this.engine.needsPngCopy(first)) return Promise.resolve(null);
     if (this.copying?.sourceId === first.id) return this.copying.done;
@@ -385,37 +348,13 @@ export class EditState {
     this.adding = true;
     try {
       const engine = await this.load();
-      const sq = await (this.deps.toSquare ?? engine.toSquarePng)(first.blob, VARIATION_LIMIT_BYTES, mode);
       const oldMask = this.mask?.sourceId === first.id ? this.mask : null;
-      const mask = oldMask
-        ? await (this.deps.squareMask ?? engine.squareMask)(oldMask.blob, sq.plan).catch(() => null)
-        : null;
-      const name = engine.squaredName(first.name, mode);
-      const replaced: SourceImage = {
-        ...first,
-        id: nextSourceId++,
-        blob: sq.blob,
-        name,
-        mime: 'image/png',
-        width: sq.width,
-        height: sq.height,
-        hasAlpha: mode === 'pad' || first.hasAlpha,
-        orientation: 1,
-        oriented: false,
-        thumbnail: undefined,
-        thumbUrl: URL.createObjectURL(sq.blob),
-      };
+      const squared = await engine.squareSource(first, oldMask, mode, this.deps);
       URL.revokeObjectURL(first.thumbUrl);
       if (oldMask) this.clearMask();
-      this.sources = [replaced, ...this.sources.slice(1)];
-      if (mask) this.setMask({ ...mask, sourceId: replaced.id });
-      this.notice = engine.squaredNotice(
-        first,
-        name,
-        sq.width,
-        mode,
-        !oldMask ? 'none' : mask ? 'squared' : 'lost',
-      );
+      this.sources = [squared.source, ...this.sources.slice(1)];
+      if (squared.mask) this.setMask({ ...squared.mask, sourceId: squared.source.id });
+      this.notice = squared.notice;
     } catch (e) {
       this.notice = `“${first.name}” could not be squared (${e instanceof Error ? e.message : String(e)}). Make it a square PNG under 4 MB yourself and add it again.`;
     } finally {
