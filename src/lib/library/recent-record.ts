@@ -19,6 +19,10 @@ export const RECENT_SIZE = 60;
 export const newestFirst = (a: LibraryItem, b: LibraryItem): number =>
   b.created - a.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** What the recent record must match: the items, their favourites and thumbnails, in order. */
+export const recentKey = (items: readonly LibraryItem[]): string =>
+  items.map((i) => `${i.id}:${i.created}:${+i.favourite}:${i.thumb?.hash ?? ''}:${i.partialIndex}`).join('|');
+
 /** The order store's key for an item: newest first, then by id. */
 export type OrderKey = [number, string];
 export const orderKey = (i: Pick<LibraryItem, 'created' | 'id'>): OrderKey => [-i.created, i.id];

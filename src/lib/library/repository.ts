@@ -27,7 +27,14 @@ import { localRecentStore, RECENT_MAX_CHARS, type RecentStore } from './names';
 import { readMany, readPages, type ListResult, type Page } from './pages';
 import { mergeRecent, newestFirst, orderKey, RecentRecord, type RecentPage } from './recent-record';
 
-export { mergeRecent, newestFirst, RECENT_SIZE, type RecentPage, type ThumbUrl } from './recent-record';
+export {
+  mergeRecent,
+  newestFirst,
+  RECENT_SIZE,
+  recentKey,
+  type RecentPage,
+  type ThumbUrl,
+} from './recent-record';
 export type { ListResult, Page } from './pages';
 export const LIBRARY_CHANNEL = 'atelier-library';
 const LOCK_NAME = 'atelier-library-write';

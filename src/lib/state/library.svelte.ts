@@ -6,8 +6,6 @@
  */
 import type { DecodedPicture } from '../images/progressive';
 import type { GenerationEvent } from '../api/images';
-import { formatBytes } from '../images/intake';
-import { sha256Hex } from '../library/hash';
 import {
   facets,
   filterItems,
@@ -18,14 +16,23 @@ import {
 } from '../library/query';
 import {
   LIBRARY_CHANNEL,
-  LibraryQuotaError,
   LibraryRepository,
   newestFirst,
   RECENT_SIZE,
+  recentKey,
   type LibraryMessage,
 } from '../library/repository';
 import { LibrarySaver, type ImageToSave, type RunLike } from '../library/saver';
 import type { Thumbnail } from '../library/thumbnail';
+import { browserThumbnail, loadThumbnailCode } from '../library/thumbnail-code';
+import { describeSaveFailure, STORAGE_UNAVAILABLE } from '../library/messages';
+import {
+  exportItems,
+  importInto,
+  withThumbnail,
+  type LibraryNotice,
+  type ZipSink,
+} from '../library/transfer';
 import type { LibraryItem, RecipeEstimate } from '../library/types';
 import { ThumbCache } from './library-thumbs.svelte';
 
@@ -39,17 +46,7 @@ export interface LibraryDeps {
   recent?: Promise<unknown>;
 }
 
-export interface LibraryNotice {
-  text: string;
-  tone: 'ok' | 'error';
-}
-
-const UNAVAILABLE =
-  'This browser does not let Atelier store data here (private browsing, or storage is blocked), so history will not be kept. Generating still works: download the images you want to keep.';
-
-/** What the recent record must match: the items, their favourites and thumbnails, in order. */
-const recentKey = (items: readonly LibraryItem[]): string =>
-  items.map((i) => `${i.id}:${i.created}:${+i.favourite}:${i.thumb?.hash ?? ''}:${i.partialIndex}`).join('|');
+export type { LibraryNotice };
 
 /** Resolves after the next frame (soon, where there are no frames). */
 const afterPaint = () =>
@@ -61,22 +58,6 @@ const afterPaint = () =>
 
 const newId = () =>
   globalThis.crypto?.randomUUID?.() ?? `i-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-
-/**
- * Thumbnails come from a chunk of their own (header parsing, canvas), loaded with the library rather than at the
- * first save: loading it then delayed the save of a streamed image by ~100 ms (measured with `npm run bench`).
- */
-let thumbnailCode: Promise<typeof import('../library/thumbnail')> | null = null;
-const loadThumbnailCode = () => (thumbnailCode ??= import('../library/thumbnail'));
-
-async function browserThumbnail(
-  blob: Blob,
-  bytes?: Uint8Array,
-  decoded?: Promise<DecodedPicture | null>,
-): Promise<Thumbnail> {
-  const { makeThumbnail } = await loadThumbnailCode();
-  return makeThumbnail(blob, bytes, decoded);
-}
 
 export class LibraryState {
   items = $state.raw<LibraryItem[]>([]);
@@ -131,7 +112,7 @@ export class LibraryState {
     this.repo = deps.repo ?? new LibraryRepository({ notify: (msg) => this.channel?.postMessage(msg) });
     this.undoMs = deps.undoMs ?? 6000;
     this.early = deps.recent;
-    if (!deps.repo) void loadThumbnailCode().catch(() => (thumbnailCode = null));
+    if (!deps.repo) void loadThumbnailCode().catch(() => undefined);
     this.thumbs = new ThumbCache((hashes) => this.repo.blobMany(hashes));
     this.saver = new LibrarySaver({
       save: (items, blobs, stored) => this.repo.save(items, blobs, stored),
@@ -193,7 +174,7 @@ export class LibraryState {
     } catch (e) {
       if (this.available !== true) {
         this.available = false;
-        this.problem = UNAVAILABLE;
+        this.problem = STORAGE_UNAVAILABLE;
       } else
         this.problem = `The library could not be read (${(e as Error).message ?? e}). Reload to try again.`;
     } finally {
@@ -308,17 +289,9 @@ export class LibraryState {
   }
 
   private saveFailed(e: unknown, what: { prompt: string; bytes: number }): void {
-    const name = what.prompt.length > 40 ? `${what.prompt.slice(0, 40)}…` : what.prompt;
-    if (e instanceof LibraryQuotaError) {
-      const free = e.available !== null ? ` (${formatBytes(e.available)} free)` : '';
-      this.quota = {
-        needed: e.needed,
-        message: `Storage is full, so “${name}” was not saved to the library: it needs ${formatBytes(e.needed)}${free}. Earlier items are safe. Delete items you no longer need, or export a backup and then delete, and download this image now if you want it.`,
-      };
-      return;
-    }
-    if (this.available === false) return;
-    this.problem = `“${name}” could not be saved to the library (${(e as Error)?.message ?? e}). Download it if you want to keep it.`;
+    const failure = describeSaveFailure(e, what);
+    if ('quota' in failure) this.quota = failure.quota;
+    else if (this.available !== false) this.problem = failure.problem;
   }
 
   // ——— browsing ———
@@ -393,35 +366,12 @@ export class LibraryState {
   // ——— export and import ———
 
   /** Streams the chosen items (all when `ids` is null) into `sink`. */
-  async exportTo(
-    ids: readonly string[] | null,
-    sink: { write(c: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> },
-    opts: { thumbnails: boolean },
-  ): Promise<void> {
+  async exportTo(ids: readonly string[] | null, sink: ZipSink, opts: { thumbnails: boolean }): Promise<void> {
     const chosen = ids ? this.shown.filter((i) => ids.includes(i.id)) : this.shown;
     this.busy = 'Exporting…';
     this.notice = null;
     try {
-      const { exportZip } = await import('../library/zip-export');
-      const result = await exportZip(chosen, {
-        thumbnails: opts.thumbnails,
-        write: (c) => sink.write(c),
-        blobs: (h) => this.repo.blobMany(h),
-      });
-      await sink.close();
-      const missing = result.missing
-        ? ` ${result.missing} file(s) could not be read and are missing from it.`
-        : '';
-      this.notice = {
-        tone: result.missing ? 'error' : 'ok',
-        text: `Exported ${result.items} item(s), ${formatBytes(result.bytes)}.${missing}`,
-      };
-    } catch (e) {
-      await sink.abort().catch(() => undefined);
-      this.notice = {
-        tone: 'error',
-        text: `The export failed (${(e as Error).message ?? e}). Nothing was changed.`,
-      };
+      this.notice = await exportItems(chosen, this.repo, sink, opts);
     } finally {
       this.busy = null;
     }
@@ -431,28 +381,9 @@ export class LibraryState {
     this.busy = 'Importing…';
     this.notice = null;
     try {
-      const { importZip, ImportRejected } = await import('../library/zip-import');
-      try {
-        const r = await importZip(file, this.repo);
-        await this.load();
-        const notes = r.notes.length ? ` ${r.notes.join(' ')}` : '';
-        this.notice = {
-          tone: r.rejected ? 'error' : 'ok',
-          text: `Import finished: ${r.added} added, ${r.skipped} skipped (already here), ${r.rejected} rejected.${notes}`,
-        };
-        void this.remakeThumbnails(r.needThumbnails);
-      } catch (e) {
-        const reason =
-          e instanceof ImportRejected
-            ? e.message
-            : e instanceof LibraryQuotaError
-              ? `Storage is full: the import needs about ${formatBytes(e.needed)} more.`
-              : `It could not be read (${(e as Error).message ?? e}).`;
-        this.notice = {
-          tone: 'error',
-          text: `Import rejected: ${reason} Nothing in your library was changed.`,
-        };
-      }
+      const r = await importInto(file, this.repo, () => this.load());
+      this.notice = r.notice;
+      void this.remakeThumbnails(r.needThumbnails);
     } finally {
       this.busy = null;
     }
@@ -462,23 +393,9 @@ export class LibraryState {
   private async remakeThumbnails(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       const item = this.items.find((i) => i.id === id);
-      const blob = item && (await this.repo.blob(item.image.hash).catch(() => null));
-      if (!item || !blob) continue;
-      try {
-        const t = await browserThumbnail(blob, new Uint8Array(await blob.arrayBuffer()));
-        if (!t.thumb) continue;
-        const hash = await sha256Hex(t.thumb.blob);
-        const thumb = {
-          hash,
-          mime: t.thumb.blob.type,
-          bytes: t.thumb.blob.size,
-          width: t.thumb.width,
-          height: t.thumb.height,
-        };
-        await this.save([{ ...item, thumb }], new Map([[hash, t.thumb.blob]]));
-      } catch {
-        // The placeholder stays; the item is whole without a thumbnail.
-      }
+      const made =
+        item && (await withThumbnail(item, this.repo, (blob, bytes) => browserThumbnail(blob, bytes)));
+      if (made) await this.save([made.item], made.blobs).catch(() => undefined);
     }
   }
 }
