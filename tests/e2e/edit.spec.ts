@@ -7,46 +7,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { expect, test, type LoggedRequest, type MockLog } from './support/fixtures';
-
-interface LoggedFile {
-  field: string;
-  filename: string | null;
-  type: string | null;
-  bytes: number;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  hasAlpha: boolean | null;
-  alpha?: { pixels: number; transparent: number; opaque: number; partial: number };
-}
-type EditLogged = LoggedRequest & { files?: LoggedFile[]; parts?: { name: string; type: string | null }[] };
-
-async function photo(width: number, height: number, hue: number, format: 'png' | 'jpeg' = 'png') {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      raw[i] = ((x * 255) / width + hue) & 255;
-      raw[i + 1] = (y * 255) / height;
-      raw[i + 2] = (hue * 3) & 255;
-    }
-  const img = sharp(raw, { raw: { width, height, channels: 3 } });
-  return format === 'png' ? img.png().toBuffer() : img.jpeg().toBuffer();
-}
-
-/** Waits for `count` edit requests with this test's key and returns them. */
-async function edits(mock: MockLog, count = 1): Promise<EditLogged[]> {
-  const list = async () =>
-    (await mock.requests()).filter(
-      (r) => r.method === 'POST' && r.path === '/v1/images/edits',
-    ) as EditLogged[];
-  // `files` is logged once the mock has inspected the parts (before it answers).
-  await expect
-    .poll(async () => (await list()).filter((r) => r.files).length, { message: `${count} edit request(s)` })
-    .toBe(count);
-  return list();
-}
+import { edits, maskAlpha, openEditor, photo, type EditLogged } from './support/edit';
+import { expect, test } from './support/fixtures';
 
 test.describe('Edit mode', () => {
   test('adds images, refuses a non-image by name, and sends image[] parts with their real types', async ({
@@ -214,50 +176,6 @@ test.describe('Edit mode', () => {
 });
 
 test.describe('Mask editor', () => {
-  /** Opens Edit mode with one PNG (320×240 unless told) and the mask editor over it; returns canvas helpers. */
-  async function openEditor(page: import('@playwright/test').Page, { width = 320, height = 240 } = {}) {
-    await page.getByRole('tab', { name: 'Edit' }).click();
-    const sources = page.getByRole('region', { name: 'Source images' });
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([{ name: 'room.png', mimeType: 'image/png', buffer: await photo(width, height, 60) }]);
-    await expect(sources.getByRole('img', { name: 'room.png' })).toBeVisible();
-    await page.getByRole('button', { name: 'Edit mask' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Mask editor' });
-    await expect(dialog.getByRole('button', { name: 'Brush' })).toHaveAttribute('aria-pressed', 'true');
-    const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
-    const at = (fx: number, fy: number) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
-    const drag = async (from: [number, number], to: [number, number], steps = 12) => {
-      const a = at(...from);
-      const b = at(...to);
-      await page.mouse.move(a.x, a.y);
-      await page.mouse.down();
-      await page.mouse.move(b.x, b.y, { steps });
-      await page.mouse.up();
-    };
-    return { dialog, drag, at };
-  }
-
-  /** Alpha of the current mask (the thumbnail's Blob) at fractions of its size. */
-  async function maskAlpha(page: import('@playwright/test').Page, points: [number, number][]) {
-    const img = page.getByRole('img', { name: 'The current mask' });
-    await expect(img).toHaveJSProperty('complete', true);
-    return img.evaluate((el: HTMLImageElement, pts) => {
-      const c = document.createElement('canvas');
-      c.width = el.naturalWidth;
-      c.height = el.naturalHeight;
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(el, 0, 0);
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      return {
-        size: [c.width, c.height],
-        alpha: pts.map(
-          ([fx, fy]) => data[(Math.floor(fy * c.height) * c.width + Math.floor(fx * c.width)) * 4 + 3],
-        ),
-      };
-    }, points);
-  }
-
   test('paint a stroke, erase part of it, send: the mock receives a same-size PNG mask with alpha', async ({
     studio,
     page,

@@ -4,7 +4,7 @@
  * zoom around the pointer; the keyboard.
  */
 import { expect, test } from './support/fixtures';
-import { edits, editorHelpers, maskAlpha, openEditor, photo } from './support/mask';
+import { edits, editorHelpers, maskPixels, openEditor, photo } from './support/edit';
 
 test.describe('Mask feather', () => {
   test('the API gets only alpha 0/255, grown over the soft edge; keep-outside blends across it and keeps the rest', async ({
@@ -31,7 +31,7 @@ test.describe('Mask feather', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toHaveCount(0);
 
-    const m = await maskAlpha(page, [
+    const m = await maskPixels(page, [
       [0.25, 0.5], // painted
       [(512 + 16) / 1024, 0.5], // on the soft edge, outside what was painted: edited too
       [(512 + 48) / 1024, 0.5], // beyond the edge: kept
@@ -137,7 +137,7 @@ test.describe('Mask feather', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     // 12 px beyond the stroke's edge (10 px from its centre line): inside the soft edge, so edited.
     const near: [number, number] = [0.5, 0.5 + 18 / 240];
-    const first = await maskAlpha(page, [[0.5, 0.5], near]);
+    const first = await maskPixels(page, [[0.5, 0.5], near]);
     expect(first).toMatchObject({ alpha: [0, 0], values: [0, 255] });
 
     for (let i = 0; i < 2; i++) {
@@ -147,7 +147,7 @@ test.describe('Mask feather', () => {
       await dialog.getByRole('button', { name: 'Done' }).click();
       await expect(dialog).toHaveCount(0);
       // Exactly the same mask: not hardened, not grown again by the feather.
-      expect((await maskAlpha(page)).hash).toBe(first.hash);
+      expect((await maskPixels(page)).hash).toBe(first.hash);
     }
 
     // The editor reopened what was painted, not the widened mask: without the feather the edge is kept again.
@@ -155,7 +155,7 @@ test.describe('Mask feather', () => {
     await editorHelpers(page);
     await feather.fill('0');
     await dialog.getByRole('button', { name: 'Done' }).click();
-    expect((await maskAlpha(page, [[0.5, 0.5], near])).alpha).toEqual([0, 255]);
+    expect((await maskPixels(page, [[0.5, 0.5], near])).alpha).toEqual([0, 255]);
   });
 });
 
@@ -276,7 +276,7 @@ test.describe('Mask editor view and keys', () => {
     await expect(redo).toBeEnabled();
     await page.keyboard.press('Control+Shift+Z');
     await dialog.getByRole('button', { name: 'Done' }).click();
-    const m = await maskAlpha(page, [
+    const m = await maskPixels(page, [
       [0.5, 0.2], // first stroke: never undone
       [0.5, 0.5], // second: undone, then redone
       [0.5, 0.8], // third: undone

@@ -1,4 +1,4 @@
-/** Shared by Edit mode specs: test images made with sharp, the mock's edit log, the mask editor's basics. */
+/** Shared by Edit mode specs: test images made with sharp, the mock's edit log, the mask editor and its mask. */
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, type LoggedRequest, type MockLog } from './fixtures';
@@ -71,8 +71,37 @@ export async function maskRectangle(page: Page, from: [number, number], to: [num
   await expect(dialog).toHaveCount(0);
 }
 
-/** The current mask's size and its alpha at fractions of that size (read from its thumbnail's Blob). */
-export async function maskAlpha(page: Page, points: [number, number][]) {
+/** Opens Edit mode with one PNG (320×240 unless told) and the mask editor over it; returns canvas helpers. */
+export async function openEditor(page: Page, { width = 320, height = 240, name = 'room.png' } = {}) {
+  await page.getByRole('tab', { name: 'Edit' }).click();
+  const sources = page.getByRole('region', { name: 'Source images' });
+  await sources
+    .getByRole('button', { name: 'Add images' })
+    .setInputFiles([{ name, mimeType: 'image/png', buffer: await photo(width, height, 60) }]);
+  await expect(sources.getByRole('img', { name })).toBeVisible();
+  await page.getByRole('button', { name: 'Edit mask' }).click();
+  return editorHelpers(page);
+}
+
+/** Helpers over the open mask editor (once its tools are ready). */
+export async function editorHelpers(page: Page) {
+  const dialog = page.getByRole('dialog', { name: 'Mask editor' });
+  await expect(dialog.getByRole('button', { name: 'Brush' })).toHaveAttribute('aria-pressed', 'true');
+  const box = (await dialog.locator('canvas.upper-canvas').boundingBox())!;
+  const at = (fx: number, fy: number) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
+  const drag = async (from: [number, number], to: [number, number], steps = 12) => {
+    const a = at(...from);
+    const b = at(...to);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps });
+    await page.mouse.up();
+  };
+  return { dialog, drag, at, box };
+}
+
+/** The current mask's pixels (the panel's thumbnail Blob): its size, alpha at fractions of it, every alpha value, a hash. */
+export async function maskPixels(page: Page, points: [number, number][] = []) {
   const img = page.getByRole('img', { name: 'The current mask' });
   await expect(img).toHaveJSProperty('complete', true);
   return img.evaluate((el: HTMLImageElement, pts) => {
@@ -82,11 +111,25 @@ export async function maskAlpha(page: Page, points: [number, number][]) {
     const ctx = c.getContext('2d')!;
     ctx.drawImage(el, 0, 0);
     const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    const values = new Set<number>();
+    let hash = 0;
+    for (let i = 3; i < data.length; i += 4) {
+      values.add(data[i]!);
+      hash = (hash * 31 + data[i]!) >>> 0;
+    }
     return {
       size: [c.width, c.height],
       alpha: pts.map(
         ([fx, fy]) => data[(Math.floor(fy * c.height) * c.width + Math.floor(fx * c.width)) * 4 + 3],
       ),
+      values: [...values].sort((a, b) => a - b),
+      hash,
     };
   }, points);
+}
+
+/** The current mask's size and its alpha at fractions of that size. */
+export async function maskAlpha(page: Page, points: [number, number][]) {
+  const { size, alpha } = await maskPixels(page, points);
+  return { size, alpha };
 }
