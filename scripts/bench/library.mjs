@@ -46,6 +46,7 @@ export async function run({ browser, appUrl }) {
           'blink.user_timing',
           'v8.execute',
           'disabled-by-default-v8.cpu_profiler',
+          'IndexedDB',
         ],
       });
     await p.getByRole('button', { name: 'Generate' }).click();

@@ -27,6 +27,12 @@ export interface PagedStores {
   meta: UseStore;
   /** The repository's write lock, for writing upgraded records back. */
   lock: Lock;
+  /**
+   * Resolves when no save is under way. Read before each page after the first: a save (a result arriving) then
+   * waits for one page at most, not for the whole read, which on a slow disk takes most of a second for
+   * thousands of items and shares the browser's IndexedDB task queue with the save.
+   */
+  writesDone?: () => Promise<void>;
 }
 
 /** Reads stored values in slices: one get per record, so no single task deserializes thousands of them. */
@@ -50,6 +56,7 @@ export async function* readPages(stores: PagedStores, first: number, size: numbe
   let after: IDBValidKey | null = null;
   let limit = first;
   for (;;) {
+    if (after !== null) await stores.writesDone?.();
     const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
     const page: OrderKey[] = await order('readonly', (s) =>
       promisifyRequest(s.getAllKeys(range, limit) as unknown as IDBRequest<OrderKey[]>),

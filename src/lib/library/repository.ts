@@ -117,6 +117,10 @@ export class LibraryRepository {
   private readonly lock: Lock;
   private readonly notify: (msg: LibraryMessage) => void;
   private readonly freeBytes: () => Promise<number | null>;
+  /** Resolves when no save is under way (a paged read lets saves go first). */
+  private saving: Promise<void> = Promise.resolve();
+  private savers = 0;
+  private savedAll: () => void = () => undefined;
 
   constructor(deps: RepositoryDeps = {}) {
     this.metaStore = deps.meta ?? null;
@@ -174,7 +178,10 @@ export class LibraryRepository {
     // from the blob store right after the first page).
     for (const store of [this.meta, this.blobs]) void store('readonly', () => null).catch(() => undefined);
     const order = this.order;
-    return order ? readPages({ order, meta: this.meta, lock: this.lock }, first, size) : this.listOnce();
+    const writesDone = () => this.saving;
+    return order
+      ? readPages({ order, meta: this.meta, lock: this.lock, writesDone }, first, size)
+      : this.listOnce();
   }
 
   /** Without an order store: everything in one page. */
@@ -261,6 +268,28 @@ export class LibraryRepository {
     stored?: () => void,
   ): Promise<void> {
     if (!items.length) return;
+    const done = this.startSaving();
+    try {
+      await this.saveLocked(items, blobs, stored);
+    } finally {
+      done();
+    }
+    this.notify({ type: 'changed', ids: items.map((i) => i.id) });
+  }
+
+  /** Counts a save in; the function returned counts it out. */
+  private startSaving(): () => void {
+    if (this.savers++ === 0) this.saving = new Promise((resolve) => (this.savedAll = resolve));
+    return () => {
+      if (--this.savers === 0) this.savedAll();
+    };
+  }
+
+  private async saveLocked(
+    items: readonly LibraryItem[],
+    blobs: ReadonlyMap<string, Blob>,
+    stored?: () => void,
+  ): Promise<void> {
     await this.lock(async () => {
       const wanted = [...new Set(items.flatMap(blobHashes))];
       const ids = items.map((i) => i.id);
@@ -299,7 +328,6 @@ export class LibraryRepository {
       const dropped = previous.flatMap((p) => (p ? blobHashes(p) : [])).filter((h) => !wanted.includes(h));
       if (dropped.length) await this.sweep(dropped);
     });
-    this.notify({ type: 'changed', ids: items.map((i) => i.id) });
   }
 
   /** Changes a record's favourite flag. */

@@ -36,6 +36,36 @@ describe('LibraryRepository.pages (newest page first)', () => {
     expect(pages.map((p) => p.last)).toEqual([false, false, true]);
   });
 
+  it('lets a save go first: the next page is read only once the save under way has finished', async () => {
+    const stores = freshStores();
+    const order = createStore(`test-order-${Math.random().toString(36).slice(2)}`, 'order');
+    let gate: Promise<void> = Promise.resolve();
+    const lock = <T>(fn: () => Promise<T>) => gate.then(fn);
+    const repo = new LibraryRepository({
+      ...stores,
+      order,
+      lock,
+      notify: () => {},
+      freeBytes: async () => null,
+    });
+    await saveItems(repo, 5);
+    const reading = repo.pages(2, 2)[Symbol.asyncIterator]();
+    expect(ids((await reading.next()).value as Page)).toEqual(['item-5', 'item-4']);
+
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const x = itemFor('item-6', await blobOf('image-6'), { created: 6000 });
+    const saving = repo.save([x.item], x.blobs);
+    let read = false;
+    const next = reading.next().then((r) => ((read = true), r));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(read).toBe(false);
+
+    release();
+    await saving;
+    expect(ids((await next).value as Page)).toEqual(['item-3', 'item-2']);
+  });
+
   it('still finds every item when the order store is stale, and repairs it', async () => {
     const { repo, order } = ordered();
     await saveItems(repo, 4);
