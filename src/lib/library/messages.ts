@@ -1,6 +1,6 @@
 /** What the library tells the user when it cannot keep something. */
 import { formatBytes } from '../images/format-bytes';
-import { LibraryQuotaError } from './repository';
+import { LibraryQuotaError } from './storage-guard';
 
 /** IndexedDB cannot be used here. */
 export const STORAGE_UNAVAILABLE =

@@ -7,7 +7,7 @@
 import { delMany, getMany, keys, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
 import { upgradeRecord } from './migrate';
 import { orderKey, type OrderKey } from './recent-record';
-import type { Lock } from './repository';
+import type { Lock } from './storage-guard';
 import type { LibraryItem } from './types';
 
 export interface ListResult {

@@ -9,7 +9,7 @@ import { getMany, promisifyRequest, type UseStore } from 'idb-keyval';
 import { dataUrl } from './data-url';
 import { upgradeRecord } from './migrate';
 import { RECENT_DB_V1, type RecentStore } from './names';
-import type { Lock } from './repository';
+import type { Lock } from './storage-guard';
 import type { LibraryItem } from './types';
 
 /** Items in the recent record: more than the first screen of the gallery holds at 1280 × 900 (42 with overscan). */

@@ -25,6 +25,7 @@ export const ORDER_DB = 'atelier-library-order-v1';
 export const ORDER_STORE = 'order';
 import { localRecentStore, RECENT_MAX_CHARS, type RecentStore } from './names';
 import { readMany, readPages, type ListResult, type Page } from './pages';
+import { isQuotaError, LibraryQuotaError, writeLock, type Lock } from './storage-guard';
 import { mergeRecent, newestFirst, orderKey, RecentRecord, type RecentPage } from './recent-record';
 
 export {
@@ -36,42 +37,8 @@ export {
   type ThumbUrl,
 } from './recent-record';
 export type { ListResult, Page } from './pages';
+export { isQuotaError, LibraryQuotaError, writeLock, type Lock } from './storage-guard';
 export const LIBRARY_CHANNEL = 'atelier-library';
-const LOCK_NAME = 'atelier-library-write';
-
-/** Storage is full: nothing of the item was kept. */
-export class LibraryQuotaError extends Error {
-  override readonly name = 'LibraryQuotaError';
-  constructor(
-    /** Bytes the save needed to write. */
-    readonly needed: number,
-    /** Bytes the browser said were still free, when it says. */
-    readonly available: number | null,
-    override readonly cause?: unknown,
-  ) {
-    super(`Storage is full: saving needed ${needed} bytes`);
-  }
-}
-
-export const isQuotaError = (e: unknown): boolean => {
-  const err = e as { name?: string; code?: number } | null;
-  return err?.name === 'QuotaExceededError' || err?.code === 22 || err?.name === 'LibraryQuotaError';
-};
-
-/** Runs writers one at a time, across tabs when the browser has Web Locks, else within this page. */
-export type Lock = <T>(fn: () => Promise<T>) => Promise<T>;
-
-export function writeLock(name = LOCK_NAME): Lock {
-  let chain: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-    if (locks) return locks.request(name, fn) as Promise<T>;
-    const run = chain.then(fn, fn);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-}
-
 export type LibraryMessage = { type: 'changed'; ids: string[] };
 
 export interface RepositoryDeps {

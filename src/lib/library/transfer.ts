@@ -5,7 +5,8 @@
  */
 import { formatBytes } from '../images/format-bytes';
 import { sha256Hex } from './hash';
-import { LibraryQuotaError, type LibraryRepository } from './repository';
+import type { LibraryRepository } from './repository';
+import { LibraryQuotaError } from './storage-guard';
 import type { Thumbnail } from './thumbnail';
 import type { LibraryItem } from './types';
 
