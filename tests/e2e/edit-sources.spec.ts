@@ -4,7 +4,7 @@
  * padding (its mask squared the same way). The mock checks what arrives: same format and size for image and
  * mask, and dall-e-2's own rules.
  */
-import { edits, maskAlpha, maskRectangle, photo } from './support/edit';
+import { addSource, edits, maskAlpha, maskRectangle, photo } from './support/edit';
 import { expect, test } from './support/fixtures';
 
 test.describe('Edit sources prepared for the API', () => {
@@ -13,14 +13,7 @@ test.describe('Edit sources prepared for the API', () => {
     page,
     mock,
   }) => {
-    await page.getByRole('tab', { name: 'Edit' }).click();
-    const sources = page.getByRole('region', { name: 'Source images' });
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([
-        { name: 'boat.jpg', mimeType: 'image/jpeg', buffer: await photo(200, 300, 120, 'jpeg') },
-      ]);
-    await expect(sources.getByRole('img', { name: 'boat.jpg' })).toBeVisible();
+    await addSource(page, 'boat.jpg', await photo(200, 300, 120, 'jpeg'));
     const notice = page.getByText(/“boat\.jpg” will be sent as a 200 × 300 PNG/);
     await expect(notice).toHaveCount(0); // no mask, sent as it is
 
@@ -47,14 +40,8 @@ test.describe('Edit sources prepared for the API', () => {
     mock,
   }) => {
     test.slow();
-    await page.getByRole('tab', { name: 'Edit' }).click();
-    const sources = page.getByRole('region', { name: 'Source images' });
     // Stored 320 × 240 and tagged "turn 90° clockwise": shown 240 × 320, as a phone's portrait photo.
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([
-        { name: 'phone.jpg', mimeType: 'image/jpeg', buffer: await photo(320, 240, 30, 'jpeg', 6) },
-      ]);
+    const sources = await addSource(page, 'phone.jpg', await photo(320, 240, 30, 'jpeg', 6));
     await expect(sources.getByRole('listitem').first()).toContainText('240 × 320 · JPEG');
 
     await maskRectangle(page, [0.02, 0.02], [0.98, 0.45]); // the top of the picture as shown
@@ -123,13 +110,7 @@ test.describe('Edit sources prepared for the API', () => {
     test.slow();
     await page.getByRole('tab', { name: 'Edit' }).click();
     await studio.chooseModel('dall-e-2');
-    const sources = page.getByRole('region', { name: 'Source images' });
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([
-        { name: 'dune.jpg', mimeType: 'image/jpeg', buffer: await photo(300, 200, 40, 'jpeg') },
-      ]);
-    await expect(sources.getByRole('img', { name: 'dune.jpg' })).toBeVisible();
+    const sources = await addSource(page, 'dune.jpg', await photo(300, 200, 40, 'jpeg'));
     await maskRectangle(page, [0.02, 0.02], [0.4, 0.98]); // the left part
 
     await page

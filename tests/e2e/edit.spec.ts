@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { edits, maskAlpha, openEditor, photo, type EditLogged } from './support/edit';
+import { addSource, edits, maskAlpha, openEditor, photo, type EditLogged } from './support/edit';
 import { expect, test } from './support/fixtures';
 
 test.describe('Edit mode', () => {
@@ -421,12 +421,7 @@ test.describe('Mask editor', () => {
     page,
   }) => {
     test.slow();
-    await page.getByRole('tab', { name: 'Edit' }).click();
-    const sources = page.getByRole('region', { name: 'Source images' });
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([{ name: 'square.png', mimeType: 'image/png', buffer: await photo(1024, 1024, 90) }]);
-    await expect(sources.getByRole('img', { name: 'square.png' })).toBeVisible();
+    await addSource(page, 'square.png', await photo(1024, 1024, 90));
     await page.getByRole('button', { name: 'Edit mask' }).click();
     const dialog = page.getByRole('dialog', { name: 'Mask editor' });
     await dialog.getByRole('button', { name: 'Rectangle' }).click();

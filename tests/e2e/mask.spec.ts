@@ -4,7 +4,7 @@
  * zoom around the pointer; the keyboard.
  */
 import { expect, test } from './support/fixtures';
-import { edits, editorHelpers, maskPixels, openEditor, photo } from './support/edit';
+import { addSource, edits, editorHelpers, maskPixels, openEditor, photo } from './support/edit';
 
 test.describe('Mask feather', () => {
   test('the API gets only alpha 0/255, grown over the soft edge; keep-outside blends across it and keeps the rest', async ({
@@ -13,12 +13,7 @@ test.describe('Mask feather', () => {
     mock,
   }) => {
     test.slow();
-    await page.getByRole('tab', { name: 'Edit' }).click();
-    const sources = page.getByRole('region', { name: 'Source images' });
-    await sources
-      .getByRole('button', { name: 'Add images' })
-      .setInputFiles([{ name: 'square.png', mimeType: 'image/png', buffer: await photo(1024, 1024, 90) }]);
-    await expect(sources.getByRole('img', { name: 'square.png' })).toBeVisible();
+    await addSource(page, 'square.png', await photo(1024, 1024, 90));
     await page.getByRole('button', { name: 'Edit mask' }).click();
     const { dialog, box } = await editorHelpers(page);
     await dialog.getByRole('slider', { name: 'Feather' }).fill('32');

@@ -1,5 +1,5 @@
 /** Shared by Edit mode specs: test images made with sharp, the mock's edit log, the mask editor and its mask. */
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, type LoggedRequest, type MockLog } from './fixtures';
 
@@ -71,14 +71,19 @@ export async function maskRectangle(page: Page, from: [number, number], to: [num
   await expect(dialog).toHaveCount(0);
 }
 
-/** Opens Edit mode with one PNG (320×240 unless told) and the mask editor over it; returns canvas helpers. */
-export async function openEditor(page: Page, { width = 320, height = 240, name = 'room.png' } = {}) {
+/** Switches to Edit mode and adds one image as a source; returns the "Source images" region once it shows. */
+export async function addSource(page: Page, name: string, buffer: Buffer): Promise<Locator> {
   await page.getByRole('tab', { name: 'Edit' }).click();
   const sources = page.getByRole('region', { name: 'Source images' });
-  await sources
-    .getByRole('button', { name: 'Add images' })
-    .setInputFiles([{ name, mimeType: 'image/png', buffer: await photo(width, height, 60) }]);
+  const mimeType = /\.jpe?g$/i.test(name) ? 'image/jpeg' : /\.webp$/i.test(name) ? 'image/webp' : 'image/png';
+  await sources.getByRole('button', { name: 'Add images' }).setInputFiles([{ name, mimeType, buffer }]);
   await expect(sources.getByRole('img', { name })).toBeVisible();
+  return sources;
+}
+
+/** Opens Edit mode with one PNG (320×240 unless told) and the mask editor over it; returns canvas helpers. */
+export async function openEditor(page: Page, { width = 320, height = 240, name = 'room.png' } = {}) {
+  await addSource(page, name, await photo(width, height, 60));
   await page.getByRole('button', { name: 'Edit mask' }).click();
   return editorHelpers(page);
 }
